@@ -1,0 +1,66 @@
+"""Portal users with their role, and the audit log of every write action."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    MANAGER = "manager", "Manager"
+    ORGANIZER = "organizer", "Organizer"
+
+
+class User(AbstractUser):
+    """A person who signs in through GoTo; ``role`` decides what the portal lets them do."""
+
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.ORGANIZER)
+    organizer_key = models.BigIntegerField(null=True, blank=True, unique=True)
+    account_key = models.BigIntegerField(null=True, blank=True)
+    # A Manager scoped to groups sees only these groups and their sub-groups; empty = all.
+    managed_groups = models.ManyToManyField(
+        "organizers.Group", blank=True, related_name="scoped_managers"
+    )
+    portal_access = models.BooleanField(
+        default=True, help_text="Revoking access signs the user out everywhere at once."
+    )
+
+    @property
+    def is_portal_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_manager_or_admin(self) -> bool:
+        return self.role in (Role.ADMIN, Role.MANAGER)
+
+
+class AuditOutcome(models.TextChoices):
+    SUCCESS = "success", "Success"
+    FAILURE = "failure", "Failure"
+
+
+class AuditEntry(models.Model):
+    """Who did what to which target, when, and how it ended. Never edited or deleted."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_label = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=64, db_index=True)
+    target_type = models.CharField(max_length=32, blank=True)
+    target_id = models.CharField(max_length=254, blank=True, db_index=True)
+    target_label = models.CharField(max_length=254, blank=True)
+    outcome = models.CharField(max_length=16, choices=AuditOutcome.choices)
+    detail = models.TextField(blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["target_type", "target_id", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.outcome}"

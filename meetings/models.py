@@ -1,0 +1,116 @@
+"""The local cache of meetings: scheduled and live meetings, past instances and attendees.
+
+History is never deleted: the API answers only 60 days back, the cache keeps all it saw.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class MeetingType(models.TextChoices):
+    IMMEDIATE = "immediate", "Immediate"
+    SCHEDULED = "scheduled", "Scheduled"
+    RECURRING = "recurring", "Recurring"
+
+
+class Meeting(models.Model):
+    """A meeting as scheduled at GoTo (upcoming, or running now when ``is_live``)."""
+
+    meeting_id = models.BigIntegerField(unique=True)
+    organizer = models.ForeignKey(
+        "organizers.Organizer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meetings",
+    )
+    subject = models.CharField(max_length=255)
+    start_time = models.DateTimeField(db_index=True)
+    end_time = models.DateTimeField()
+    meeting_type = models.CharField(
+        max_length=16, choices=MeetingType.choices, default=MeetingType.SCHEDULED
+    )
+    password_required = models.BooleanField(default=False)
+    conference_call_info = models.CharField(max_length=255, blank=True)
+    join_url = models.URLField(max_length=500, blank=True)
+    unique_meeting_id = models.BigIntegerField(null=True, blank=True)
+    max_participants = models.PositiveIntegerField(null=True, blank=True)
+    is_live = models.BooleanField(default=False, db_index=True)
+    # No longer upcoming at GoTo (deleted, or held and gone); kept for history links.
+    removed_at = models.DateTimeField(null=True, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["start_time"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class MeetingInstance(models.Model):
+    """One held occurrence of a meeting (history), identified by its meeting instance key."""
+
+    instance_key = models.BigIntegerField(unique=True)
+    meeting_id = models.BigIntegerField(db_index=True)
+    organizer = models.ForeignKey(
+        "organizers.Organizer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="instances",
+    )
+    group = models.ForeignKey(
+        "organizers.Group",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="instances",
+    )
+    subject = models.CharField(max_length=255)
+    start_time = models.DateTimeField()
+    end_time = models.DateTimeField()
+    duration_minutes = models.PositiveIntegerField(default=0)
+    num_attendees = models.PositiveIntegerField(default=0)
+    # Sum of attendees' minutes, kept with the instance so dashboards need not scan attendees.
+    attendee_minutes = models.PositiveIntegerField(default=0)
+    meeting_type = models.CharField(max_length=16, blank=True)
+    conference_call_info = models.CharField(max_length=255, blank=True)
+    session_id = models.CharField(max_length=64, blank=True)
+    attendees_synced_at = models.DateTimeField(null=True, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-start_time"]
+        indexes = [
+            models.Index(fields=["start_time"]),
+            models.Index(fields=["group", "start_time"]),
+            models.Index(fields=["organizer", "start_time"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.start_time:%Y-%m-%d})"
+
+
+class Attendee(models.Model):
+    """One attendee's stay in a held meeting instance."""
+
+    instance = models.ForeignKey(
+        MeetingInstance, on_delete=models.CASCADE, related_name="attendees"
+    )
+    name = models.CharField(max_length=255, blank=True)
+    email = models.CharField(max_length=254, blank=True, db_index=True)
+    join_time = models.DateTimeField()
+    leave_time = models.DateTimeField(null=True, blank=True)
+    duration_minutes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["join_time"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instance", "email", "join_time"], name="attendee_unique_stay"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email
