@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from .fields import EncryptedTextField
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
@@ -64,3 +66,41 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.outcome}"
+
+
+class StoredToken(models.Model):
+    """A user's GoTo OAuth tokens, encrypted at rest (see accounts.fields)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="goto_token"
+    )
+    access_token = EncryptedTextField()
+    refresh_token = EncryptedTextField(blank=True)
+    expires_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"GoTo token of {self.user}"
+
+
+class ServiceConnection(models.Model):
+    """Which Admin's stored token background work (the sync) uses. A single row."""
+
+    admin = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    last_ok_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"Service connection via {self.admin or 'nobody'}"
+
+    @classmethod
+    def load(cls) -> ServiceConnection:
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
