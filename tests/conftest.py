@@ -91,3 +91,71 @@ def client_for(client):
         return client
 
     return sign_in
+
+
+# --- The sandbox: a real local GoToMeeting API over HTTP ------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sandbox_server(tmp_path_factory):
+    """One sandbox process (size small, rate limit off) for the whole test session."""
+    from sandbox.testing import running_sandbox
+
+    state = tmp_path_factory.mktemp("sandbox") / "state.json"
+    with running_sandbox(seed=1, size="small", state_path=state, rate_limit=False) as handle:
+        yield handle
+
+
+@pytest.fixture
+def sandbox(sandbox_server):
+    """The sandbox, reset to its seeded state with every fault off."""
+    sandbox_server.reset()
+    sandbox_server.faults(
+        rate_limit=False, error_rate=0, latency_ms=0, expire_tokens=False, fail_next=[]
+    )
+    sandbox_server.reset_stats()
+    return sandbox_server
+
+
+@pytest.fixture
+def sandbox_settings(sandbox, settings):
+    """Django settings pointed at the test sandbox."""
+    settings.GOTO_API_BASE_URL = sandbox.api_base_url
+    settings.GOTO_AUTH_BASE_URL = sandbox.base_url
+    settings.GOTO_AUTHORIZE_URL = f"{sandbox.base_url}/oauth/authorize"
+    settings.GOTO_TOKEN_URL = f"{sandbox.base_url}/oauth/token"
+    settings.GOTO_DIRECT_LOGIN_URL = f"{sandbox.base_url}/oauth/access_token"
+    settings.GOTO_CLIENT_ID = "portal-demo"
+    settings.GOTO_CLIENT_SECRET = "portal-demo-secret"
+    settings.GOTO_USES_SANDBOX = True
+    return settings
+
+
+@pytest.fixture
+def goto_client(sandbox_settings, sandbox):
+    """``goto_client(email)``: a real API client acting as that sandbox user."""
+    from accounts.connections import oauth_config
+    from gotomeeting import GoToMeetingClient
+
+    def make(email: str = "admin@acme.example", **options):
+        options.setdefault("sleep", lambda seconds: None)
+        return GoToMeetingClient(
+            api_base_url=sandbox.api_base_url,
+            oauth=oauth_config(),
+            token=sandbox.token_for(email),
+            **options,
+        )
+
+    return make
+
+
+@pytest.fixture
+def with_sandbox_token(sandbox):
+    """``with_sandbox_token(user, email)`` stores a sandbox token for ``user`` (as if signed in)."""
+    from accounts.tokens import store_token
+
+    def attach(user, email: str | None = None):
+        store_token(user, sandbox.token_for(email or user.email))
+        return user
+
+    return attach
