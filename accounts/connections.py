@@ -6,13 +6,14 @@ two processes never race on a rotating refresh token.
 
 from __future__ import annotations
 
+import logging
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
 
-from gotomeeting import GoToMeetingClient
+from gotomeeting import CallRecord, GoToMeetingClient
 from gotomeeting.auth import OAuthConfig, direct_login
 from gotomeeting.errors import ApiError, TransportError
 from portal.locks import cache_lock
@@ -21,6 +22,31 @@ from .models import Role, ServiceConnection, User
 from .tokens import TokenRevoked, load_token, store_token
 
 SERVICE_ACCOUNT_USERNAME = "__goto_service_account__"
+
+api_logger = logging.getLogger("portal.api")
+
+
+def log_api_call(record: CallRecord) -> None:
+    """Log one API operation (the client's ``on_call`` hook): never a token, body or query."""
+    failed = record.status is None or record.status >= 500
+    api_logger.log(
+        logging.WARNING if failed else logging.INFO,
+        "GoTo API %s %s %s -> %s in %.0f ms, %d retries",
+        record.operation,
+        record.method,
+        record.path,
+        record.status if record.status is not None else "no answer",
+        record.duration_ms,
+        record.retries,
+        extra={
+            "operation": record.operation,
+            "method": record.method,
+            "path": record.path,
+            "status": record.status,
+            "duration_ms": record.duration_ms,
+            "retries": record.retries,
+        },
+    )
 
 
 def oauth_config() -> OAuthConfig:
@@ -46,6 +72,7 @@ def client_for_user(user: User, **client_options) -> GoToMeetingClient:
     token = load_token(user)
     if token is None:
         raise TokenRevoked(f"No GoTo token is stored for {user.email}.")
+    client_options.setdefault("on_call", log_api_call)
     return GoToMeetingClient(
         api_base_url=settings.GOTO_API_BASE_URL,
         oauth=oauth_config(),

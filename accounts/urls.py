@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "accounts"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("roles/", views.RolesView.as_view(), name="roles"),
+    path("roles/<int:pk>/", views.RoleUpdateView.as_view(), name="role_update"),
+    path("audit/", views.AuditLogView.as_view(), name="audit_log"),
+]

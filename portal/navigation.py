@@ -22,6 +22,7 @@ NAV_ITEMS = (
     NavItem("Organizers", "organizers:list", ADMIN),
     NavItem("Groups", "organizers:groups", ADMIN),
     NavItem("Audit log", "accounts:audit_log", ADMIN),
+    NavItem("Roles", "accounts:roles", ADMIN),
     NavItem("Sync status", "sync:status", ADMIN),
 )
 

@@ -75,6 +75,8 @@ else:
     # The sandbox's published demo client: not a secret.
     GOTO_CLIENT_ID = env("GOTO_CLIENT_ID", default="portal-demo")
     GOTO_CLIENT_SECRET = env("GOTO_CLIENT_SECRET", default="portal-demo-secret")
+# Only users of this GoTo account may sign in; unset = the account of the first admin who did.
+GOTO_ACCOUNT_KEY = env.int("GOTO_ACCOUNT_KEY", default=None)
 GOTO_USES_SANDBOX = urlsplit(GOTO_API_BASE_URL).hostname in {"127.0.0.1", "localhost", "::1"}
 # Optional Direct Login service account for background work (off unless both are set).
 GOTO_SERVICE_USERNAME = env("GOTO_SERVICE_USERNAME", default="")
@@ -90,20 +92,23 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "accounts",  # before allauth, so accounts/templates/ overrides allauth's templates
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
     "django_filters",
     "django_htmx",
     "csp",
+    "health_check",  # django-health-check: the probes behind /health/ (portal/health.py)
     "portal",
-    "accounts",
+    "accounts.goto",  # the GoTo provider for allauth
     "organizers",
     "meetings",
     "sync",
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.RequestIdMiddleware",  # first: every later log line carries the id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -112,6 +117,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.GoToSessionEndedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -189,6 +196,46 @@ SYNC_ORGANIZERS_EVERY_SECONDS = env.int("SYNC_ORGANIZERS_EVERY_SECONDS", default
 SYNC_HISTORY_EVERY_SECONDS = env.int("SYNC_HISTORY_EVERY_SECONDS", default=15 * 60)
 SYNC_SCHEDULED_EVERY_SECONDS = env.int("SYNC_SCHEDULED_EVERY_SECONDS", default=5 * 60)
 SYNC_LIVE_EVERY_SECONDS = env.int("SYNC_LIVE_EVERY_SECONDS", default=60)
+# Meeting instances whose attendees one attendees run fetches (the next run takes the rest).
+SYNC_ATTENDEES_PER_RUN = env.int("SYNC_ATTENDEES_PER_RUN", default=2000)
+# "Refresh now" goes to its own queue so it never waits behind the periodic runs.
+SYNC_INTERACTIVE_QUEUE = env("SYNC_INTERACTIVE_QUEUE", default="interactive")
+CELERY_BEAT_SCHEDULE = {
+    "sync-organizers": {
+        "task": "organizers.sync_organizers",
+        "schedule": timedelta(seconds=SYNC_ORGANIZERS_EVERY_SECONDS),
+        "options": {"queue": "sync", "expires": SYNC_ORGANIZERS_EVERY_SECONDS},
+    },
+    "sync-history": {
+        "task": "meetings.sync_history",
+        "schedule": timedelta(seconds=SYNC_HISTORY_EVERY_SECONDS),
+        "options": {"queue": "sync", "expires": SYNC_HISTORY_EVERY_SECONDS},
+    },
+    "sync-attendees": {
+        "task": "meetings.sync_attendees",
+        "schedule": timedelta(seconds=SYNC_HISTORY_EVERY_SECONDS),
+        "options": {"queue": "sync", "expires": SYNC_HISTORY_EVERY_SECONDS},
+    },
+    "sync-scheduled": {
+        "task": "meetings.sync_scheduled",
+        "schedule": timedelta(seconds=SYNC_SCHEDULED_EVERY_SECONDS),
+        "options": {"queue": "sync", "expires": SYNC_SCHEDULED_EVERY_SECONDS},
+    },
+    "sync-live": {
+        "task": "meetings.sync_live",
+        "schedule": timedelta(seconds=SYNC_LIVE_EVERY_SECONDS),
+        "options": {"queue": "sync", "expires": SYNC_LIVE_EVERY_SECONDS},
+    },
+}
+# Periodic runs go to "sync"; "Refresh now" passes queue=SYNC_INTERACTIVE_QUEUE explicitly.
+# A worker serves both: celery -A portal worker -Q interactive,sync
+CELERY_TASK_ROUTES = {
+    "organizers.sync_organizers": {"queue": "sync"},
+    "meetings.sync_history": {"queue": "sync"},
+    "meetings.sync_attendees": {"queue": "sync"},
+    "meetings.sync_scheduled": {"queue": "sync"},
+    "meetings.sync_live": {"queue": "sync"},
+}
 
 # --- Authentication (django-allauth, GoTo only) -------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -206,6 +253,21 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False  # tokens are stored encrypted by accounts.tokens instead
+ACCOUNT_ADAPTER = "accounts.adapters.PortalAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.GoToSocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "goto": {
+        # URLs come from GOTO_AUTHORIZE_URL / GOTO_TOKEN_URL / GOTO_API_BASE_URL at request time.
+        "APPS": [
+            {
+                "client_id": GOTO_CLIENT_ID,
+                "secret": GOTO_CLIENT_SECRET,
+                "settings": {"oauth_pkce_enabled": True},
+            }
+        ],
+        "OAUTH_PKCE_ENABLED": True,
+    }
+}
 
 # Sessions: an absolute lifetime and an idle timeout (see accounts.middleware).
 SESSION_COOKIE_AGE = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 3600)
@@ -272,25 +334,41 @@ USE_TZ = True
 # --- Logging -----------------------------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOG_JSON = env.bool("LOG_JSON", default=PRODUCTION)
+# Every line carries the request id (portal.logging.ContextFilter); tokens and passwords are
+# blanked before any output (portal.logging.RedactingFilter), whatever library logged them.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "redact": {"()": "portal.logging.RedactingFilter"},
+        "context": {"()": "portal.logging.ContextFilter"},
+    },
     "formatters": {
-        "readable": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "readable": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "()": "portal.logging.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
         },
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "json" if LOG_JSON else "readable",
+            "filters": ["redact", "context"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # A failing probe is reported once per /health/ call by portal.health, not with a
+        # traceback from the library every few seconds of load-balancer polling.
+        "health_check": {"level": "ERROR"},
+    },
 }
+
+# --- Health (/health/, portal/health.py) ------------------------------------------------------
+# The Celery queues a live worker must consume for /health/ to report the worker as up.
+HEALTH_CHECK_WORKER_QUEUES = env.list("HEALTH_CHECK_WORKER_QUEUES", default=["interactive", "sync"])
 
 # WhiteNoise serves static files in every mode; outside production straight from the sources.
 WHITENOISE_USE_FINDERS = not PRODUCTION

@@ -1,9 +1,13 @@
 """URLs of the portal. Each area has its own ``urls.py`` under its namespace."""
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from . import views
+
+# The Django admin signs in through allauth (GoTo) too; staff users only.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,5 +16,6 @@ urlpatterns = [
     path("organizers/", include("organizers.urls")),
     path("meetings/", include("meetings.urls")),
     path("sync/", include("sync.urls")),
+    path("health/", include("portal.health")),  # no login: load balancers call it
     path("django-admin/", admin.site.urls),
 ]

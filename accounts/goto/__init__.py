@@ -1,0 +1,1 @@
+"""A django-allauth provider for GoTo (GoToMeeting) OAuth 2.0, shaped like allauth's Zoom one."""
