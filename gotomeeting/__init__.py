@@ -1,0 +1,87 @@
+"""A typed client for the GoToMeeting REST API (no Django here)."""
+
+from .auth import (
+    DEFAULT_TIMEOUT,
+    OAuthConfig,
+    authorization_url,
+    direct_login,
+    exchange_code,
+    make_pkce_pair,
+    refresh_access_token,
+    token_with_expiry,
+)
+from .client import GoToMeetingClient
+from .errors import (
+    ApiError,
+    Conflict,
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+    RateLimited,
+    ServerError,
+    TransportError,
+    Unauthorized,
+    UnexpectedResponse,
+)
+from .models import (
+    Attendee,
+    CreatedOrganizer,
+    Group,
+    HistoricalMeeting,
+    Meeting,
+    MeetingCreated,
+    MeetingRequest,
+    MeetingStatus,
+    MeetingType,
+    Organizer,
+    OrganizerRequest,
+    OrganizerStatus,
+    ProductType,
+    ScheduledMeeting,
+)
+from .retry_policy import RetryPolicy
+from .secure_urls import is_loopback_host, require_secure_url
+from .transport import CallRecord
+from .windows import MAX_WINDOW_DAYS, split_windows
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "MAX_WINDOW_DAYS",
+    "ApiError",
+    "Attendee",
+    "CallRecord",
+    "Conflict",
+    "CreatedOrganizer",
+    "Forbidden",
+    "GoToMeetingClient",
+    "Group",
+    "HistoricalMeeting",
+    "InvalidRequest",
+    "Meeting",
+    "MeetingCreated",
+    "MeetingRequest",
+    "MeetingStatus",
+    "MeetingType",
+    "NotFound",
+    "OAuthConfig",
+    "Organizer",
+    "OrganizerRequest",
+    "OrganizerStatus",
+    "ProductType",
+    "RateLimited",
+    "RetryPolicy",
+    "ScheduledMeeting",
+    "ServerError",
+    "TransportError",
+    "Unauthorized",
+    "UnexpectedResponse",
+    "authorization_url",
+    "direct_login",
+    "exchange_code",
+    "is_loopback_host",
+    "make_pkce_pair",
+    "refresh_access_token",
+    "require_secure_url",
+    "split_windows",
+    "token_with_expiry",
+]

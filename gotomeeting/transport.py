@@ -1,0 +1,236 @@
+"""All HTTP to the API: the OAuth2 session, token refresh, retries and call accounting."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from requests_oauthlib import OAuth2Session
+
+from .errors import (
+    ApiError,
+    TransportError,
+    error_from_response,
+    is_invalid_token,
+)
+from .parsing import parse_retry_after
+from .retry_policy import (
+    RetryPolicy,
+    exception_may_be_retried,
+    request_never_sent,
+    status_may_be_retried,
+)
+from .secure_urls import insecure_transport_allowed_for, require_secure_url
+from .token_keeper import TokenKeeper
+
+logger = logging.getLogger(__name__)
+
+JSON_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One API operation as it went, for structured logging (never holds a token)."""
+
+    operation: str
+    method: str
+    path: str
+    status: int | None
+    duration_ms: float
+    retries: int
+
+
+class _GoToSession(OAuth2Session):
+    """An OAuth2Session whose own auto-refresh goes through the keeper's locked refresh.
+
+    requests-oauthlib refreshes by itself only when its clock says the token has expired, and
+    then sends the client credentials in the body without our lock. The transport refreshes
+    60 s ahead, so this path is a safety net; routing it to the keeper keeps it correct.
+    """
+
+    def __init__(self, keeper: TokenKeeper, oauth_client_id: str, token_url: str):
+        super().__init__(
+            client_id=oauth_client_id,
+            token=keeper.token,
+            auto_refresh_url=token_url,
+            token_updater=self._token_saved_by_keeper,
+        )
+        self._keeper = keeper
+        self.headers.update(JSON_HEADERS)
+
+    def refresh_token(self, token_url, refresh_token=None, body="", auth=None, **kwargs):
+        """Refresh through the keeper (Basic auth, lock, token loader, token updater)."""
+        self.token = self._keeper.refresh(stale_access_token=self.access_token)
+        return self.token
+
+    @staticmethod
+    def _token_saved_by_keeper(token: dict) -> None:
+        """The keeper has already handed the new token to the portal's token_updater."""
+
+
+class Transport:
+    """Sends API requests with the bearer token, refreshing and retrying as the rules allow."""
+
+    def __init__(
+        self,
+        *,
+        api_base_url: str,
+        keeper: TokenKeeper,
+        client_id: str,
+        token_url: str,
+        timeout: tuple[float, float],
+        retry_policy: RetryPolicy,
+        sleep: Callable[[float], None] = time.sleep,
+        on_call: Callable[[CallRecord], None] | None = None,
+    ):
+        self.api_base_url = require_secure_url(api_base_url, "api_base_url").rstrip("/")
+        self.keeper = keeper
+        self.retry_policy = retry_policy
+        self.timeout = timeout
+        self.calls_made = 0
+        self._sleep = sleep
+        self._on_call = on_call
+        self._session = _GoToSession(keeper, client_id, token_url)
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._session.close()
+
+    def request(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        creates: bool = False,
+    ) -> requests.Response:
+        """Send one API operation and return its successful answer, or raise a typed error.
+
+        ``creates`` marks a POST that creates something: it is sent again only when the
+        first try surely did not reach the server (no connection, or a 429).
+        """
+        attempt = _Attempt(operation=operation, method=method, path=path, creates=creates)
+        try:
+            return self._send_until_done(attempt, params, body)
+        finally:
+            self._report(attempt)
+
+    def _send_until_done(self, attempt: _Attempt, params, body) -> requests.Response:
+        url = self.api_base_url + attempt.path
+        while True:
+            self.keeper.refresh_if_expiring()
+            sent_token = self.keeper.access_token
+            try:
+                response = self._send_once(attempt.method, url, params, body)
+            except requests.RequestException as error:
+                self._retry_after_exception(attempt, error)
+                continue
+            attempt.status = response.status_code
+            if response.status_code < 400:
+                return response
+            if attempt.method == "DELETE" and response.status_code == 404 and attempt.maybe_done:
+                logger.info("%s: already gone after an earlier try reached the server.", url)
+                return response
+            error = error_from_response(response.status_code, response.text, response.headers)
+            if is_invalid_token(error) and not attempt.refreshed:
+                attempt.refreshed = True
+                attempt.retries += 1
+                self.keeper.refresh(stale_access_token=sent_token)
+                continue
+            self._retry_after_error_status(attempt, error, response)
+
+    def _send_once(self, method: str, url: str, params, body) -> requests.Response:
+        self._session.token = self.keeper.token
+        self.calls_made += 1
+        with insecure_transport_allowed_for(url):
+            return self._session.request(
+                method, url, params=params, json=body, timeout=self.timeout
+            )
+
+    def _retry_after_exception(self, attempt: _Attempt, error: requests.RequestException) -> None:
+        attempt.status = None
+        if not request_never_sent(error):
+            attempt.maybe_done = True
+        failure = TransportError(None, type(error).__name__, _describe(error))
+        if not exception_may_be_retried(error, creates=attempt.creates):
+            raise failure from error
+        self._wait_or_raise(attempt, failure, retry_after=None, cause=error)
+
+    def _retry_after_error_status(
+        self, attempt: _Attempt, error: ApiError, response: requests.Response
+    ) -> None:
+        status = response.status_code
+        if not status_may_be_retried(status, creates=attempt.creates):
+            raise error
+        if status != 429:
+            attempt.maybe_done = True
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        self._wait_or_raise(attempt, error, retry_after=retry_after)
+
+    def _wait_or_raise(
+        self,
+        attempt: _Attempt,
+        error: ApiError,
+        *,
+        retry_after: float | None,
+        cause: BaseException | None = None,
+    ) -> None:
+        wait = self.retry_policy.wait_before_retry(
+            attempt.backoff_retries, attempt.seconds_waited, retry_after
+        )
+        if wait is None:
+            raise error from cause
+        logger.info(
+            "%s %s failed (%s); retrying in %.2f s.", attempt.method, attempt.path, error, wait
+        )
+        self._sleep(wait)
+        attempt.seconds_waited += wait
+        attempt.backoff_retries += 1
+        attempt.retries += 1
+
+    def _report(self, attempt: _Attempt) -> None:
+        if self._on_call is None:
+            return
+        record = CallRecord(
+            operation=attempt.operation,
+            method=attempt.method,
+            path=attempt.path,
+            status=attempt.status,
+            duration_ms=round((time.monotonic() - attempt.started) * 1000, 1),
+            retries=attempt.retries,
+        )
+        try:
+            self._on_call(record)
+        except Exception:
+            logger.exception("The on_call hook failed for %s.", attempt.operation)
+
+
+@dataclass
+class _Attempt:
+    """The running state of one operation across its tries."""
+
+    operation: str
+    method: str
+    path: str
+    creates: bool
+    status: int | None = None
+    retries: int = 0
+    backoff_retries: int = 0
+    seconds_waited: float = 0.0
+    refreshed: bool = False
+    maybe_done: bool = False
+    started: float = 0.0
+
+    def __post_init__(self):
+        self.started = time.monotonic()
+
+
+def _describe(error: requests.RequestException) -> str:
+    kind = "timed out" if isinstance(error, requests.exceptions.Timeout) else "failed"
+    return f"The request {kind} without an answer: {error}"
