@@ -69,9 +69,10 @@ class TokenKeeper:
 
     def refresh_if_expiring(self) -> None:
         """Refresh ahead of time when the token is about to expire."""
-        if self.is_expiring():
+        current = self._token  # read once: another thread may replace it meanwhile
+        if self.is_expiring(current):
             logger.info("Access token expires soon: refreshing it ahead of time.")
-            self.refresh(stale_access_token=self.access_token)
+            self.refresh(stale_access_token=current["access_token"])
 
     def refresh(self, *, stale_access_token: str) -> Token:
         """Replace ``stale_access_token`` with a fresh one; Unauthorized when that is impossible."""
