@@ -25,6 +25,8 @@ class Meeting(models.Model):
         on_delete=models.SET_NULL,
         related_name="meetings",
     )
+    # The API's organizer key, kept so the link can be resolved once the organizer is cached.
+    organizer_key = models.BigIntegerField(null=True, blank=True, db_index=True)
     subject = models.CharField(max_length=255)
     start_time = models.DateTimeField(db_index=True)
     end_time = models.DateTimeField()
@@ -43,6 +45,10 @@ class Meeting(models.Model):
 
     class Meta:
         ordering = ["start_time"]
+        indexes = [
+            # "My meetings" and an organizer's scheduled list, filtered by date.
+            models.Index(fields=["organizer", "start_time"], name="meeting_organizer_start"),
+        ]
 
     def __str__(self) -> str:
         return self.subject
@@ -60,6 +66,8 @@ class MeetingInstance(models.Model):
         on_delete=models.SET_NULL,
         related_name="instances",
     )
+    # The API's organizer key, kept so the link can be resolved once the organizer is cached.
+    organizer_key = models.BigIntegerField(null=True, blank=True, db_index=True)
     group = models.ForeignKey(
         "organizers.Group",
         null=True,
@@ -86,6 +94,8 @@ class MeetingInstance(models.Model):
             models.Index(fields=["start_time"]),
             models.Index(fields=["group", "start_time"]),
             models.Index(fields=["organizer", "start_time"]),
+            # Keyset pagination of the history table: ORDER BY start_time DESC, id DESC.
+            models.Index(fields=["start_time", "id"], name="instance_start_id"),
         ]
 
     def __str__(self) -> str:
@@ -106,6 +116,10 @@ class Attendee(models.Model):
 
     class Meta:
         ordering = ["join_time"]
+        indexes = [
+            # An instance's attendee list, keyset-paginated on (join_time, id).
+            models.Index(fields=["instance", "join_time", "id"], name="attendee_instance_join"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["instance", "email", "join_time"], name="attendee_unique_stay"

@@ -1,0 +1,306 @@
+"""Forms of the meetings pages: meeting create/update, date ranges and the dashboard filters.
+
+Times are entered in a time zone the user picks (default: their ``tz`` session value or
+cookie, else UTC) and leave the form as timezone-aware datetimes; the API gets them in UTC.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import UTC, datetime, timedelta
+from functools import cache
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from gotomeeting.models import CONFERENCE_CALL_INFO_MAX_LENGTH, SUBJECT_MAX_LENGTH
+from organizers.models import Group, Organizer
+
+from .models import Meeting, MeetingType
+from .selectors import Cursor, DateWindow, HistoryFilter, visible_groups, visible_organizers
+from .services import MeetingFields
+
+DEFAULT_RANGE_DAYS = 30
+MAX_RANGE_DAYS = 366 * 20
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+TZ_SESSION_KEY = "tz"
+TZ_COOKIE = "tz"
+
+
+# --- Time zones -------------------------------------------------------------------------------
+
+
+@cache
+def timezone_names() -> tuple[str, ...]:
+    """IANA zone names people pick from (Area/City), with UTC first."""
+    names = sorted(
+        name
+        for name in zoneinfo.available_timezones()
+        if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/"))
+    )
+    return ("UTC", *names)
+
+
+def valid_timezone(name: str | None) -> zoneinfo.ZoneInfo | None:
+    if not name or name not in timezone_names():
+        return None
+    return zoneinfo.ZoneInfo(name)
+
+
+def request_timezone(request) -> zoneinfo.ZoneInfo:
+    """The user's time zone: the session's choice, else the ``tz`` cookie, else UTC."""
+    session = getattr(request, "session", None)
+    for name in (
+        session.get(TZ_SESSION_KEY) if session is not None else None,
+        request.COOKIES.get(TZ_COOKIE),
+    ):
+        zone = valid_timezone(name)
+        if zone is not None:
+            return zone
+    return zoneinfo.ZoneInfo("UTC")
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A ``datetime-local`` input read as a naive wall-clock time (the form applies the zone)."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL)
+    input_formats = [DATETIME_LOCAL, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=None)
+        text = str(value).strip()
+        for fmt in self.input_formats:
+            try:
+                return datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+        raise ValidationError(self.error_messages["invalid"], code="invalid")
+
+    def prepare_value(self, value):
+        return value  # shown as entered: never converted to the active time zone
+
+
+def _wall_clock_to_aware(value: datetime, zone: zoneinfo.ZoneInfo) -> datetime | None:
+    """``value`` read in ``zone``; None when that wall-clock time does not exist (DST gap)."""
+    aware = value.replace(tzinfo=zone)
+    round_trip = aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    return aware if round_trip == value else None
+
+
+# --- Create / update a meeting ----------------------------------------------------------------
+
+
+CALL_INFO_CHOICES = [
+    ("VoIP", "VoIP (computer audio)"),
+    ("PSTN", "PSTN (telephone)"),
+    ("Hybrid", "Hybrid (computer and telephone)"),
+    ("Free", "Free conference call"),
+    ("Private", "Private: my own conference numbers (text below)"),
+]
+_CALL_INFO_KEYWORDS = {value for value, _label in CALL_INFO_CHOICES}
+
+
+class MeetingForm(forms.Form):
+    """Subject, times in a chosen time zone, type, password, conference call info."""
+
+    subject = forms.CharField(max_length=SUBJECT_MAX_LENGTH, strip=True)
+    timezone = forms.ChoiceField(label="Time zone", help_text="Start and end are in this zone.")
+    start = LocalDateTimeField(label="Start")
+    end = LocalDateTimeField(label="End")
+    meeting_type = forms.ChoiceField(choices=MeetingType.choices, initial=MeetingType.SCHEDULED)
+    password_required = forms.BooleanField(required=False)
+    call_info = forms.ChoiceField(
+        label="Conference call", choices=CALL_INFO_CHOICES, initial="VoIP"
+    )
+    private_call_info = forms.CharField(
+        label="Own conference numbers",
+        required=False,
+        max_length=CONFERENCE_CALL_INFO_MAX_LENGTH,
+        help_text="With “Private”: the dial-in text attendees see (up to 255 characters).",
+    )
+
+    def __init__(
+        self, *args, default_timezone: str = "UTC", meeting: Meeting | None = None, **kwargs
+    ):
+        self.meeting = meeting
+        if meeting is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_for(meeting, default_timezone)
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = [(name, name) for name in timezone_names()]
+        self.fields["timezone"].initial = (
+            default_timezone if valid_timezone(default_timezone) else "UTC"
+        )
+
+    @staticmethod
+    def initial_for(meeting: Meeting, zone_name: str) -> dict:
+        zone = valid_timezone(zone_name) or zoneinfo.ZoneInfo("UTC")
+        info = meeting.conference_call_info or "VoIP"
+        known = info in _CALL_INFO_KEYWORDS
+        return {
+            "subject": meeting.subject,
+            "timezone": zone.key,
+            "start": meeting.start_time.astimezone(zone).replace(
+                tzinfo=None, second=0, microsecond=0
+            ),
+            "end": meeting.end_time.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0),
+            "meeting_type": meeting.meeting_type,
+            "password_required": meeting.password_required,
+            "call_info": info if known else "Private",
+            "private_call_info": "" if known else info,
+        }
+
+    def clean_subject(self) -> str:
+        subject = self.cleaned_data["subject"]
+        if not subject:
+            raise ValidationError("Give the meeting a subject.")
+        return subject
+
+    def clean(self):
+        data = super().clean()
+        zone = valid_timezone(data.get("timezone"))
+        start, end = data.get("start"), data.get("end")
+        if zone is None or start is None or end is None:
+            return data
+        start_at = _wall_clock_to_aware(start, zone)
+        end_at = _wall_clock_to_aware(end, zone)
+        if start_at is None:
+            self.add_error("start", f"This time does not exist in {zone.key} (clock change).")
+        if end_at is None:
+            self.add_error("end", f"This time does not exist in {zone.key} (clock change).")
+        if start_at is None or end_at is None:
+            return data
+        if end_at <= start_at:
+            self.add_error("end", "The end must be after the start.")
+        if data.get("meeting_type") != MeetingType.IMMEDIATE and start_at < timezone.now():
+            self.add_error("start", "The start is in the past: pick a time still to come.")
+        data["start_at"] = start_at.astimezone(UTC)
+        data["end_at"] = end_at.astimezone(UTC)
+        if data.get("call_info") == "Private":
+            data["conference_call_info"] = data.get("private_call_info") or "Private"
+        else:
+            if data.get("private_call_info"):
+                self.add_error(
+                    "private_call_info", "Own numbers go with “Private”: choose it, or clear this."
+                )
+            data["conference_call_info"] = data.get("call_info", "")
+        return data
+
+    def meeting_fields(self) -> MeetingFields:
+        data = self.cleaned_data
+        return MeetingFields(
+            subject=data["subject"],
+            start_time=data["start_at"],
+            end_time=data["end_at"],
+            meeting_type=data["meeting_type"],
+            password_required=data["password_required"],
+            conference_call_info=data["conference_call_info"],
+        )
+
+
+# --- Pagination cursors and date ranges ---------------------------------------------------------
+
+
+class CursorField(forms.CharField):
+    """``<iso datetime>,<id>`` from an "Older →" link."""
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return Cursor.decode(text)
+        except ValueError:
+            raise ValidationError(
+                "This page link is damaged; start again from the first page.", code="cursor"
+            ) from None
+
+
+class CursorForm(forms.Form):
+    """The cursors of keyset-paginated lists: ``?before=`` (older) and ``?after=`` (later)."""
+
+    before = CursorField(required=False, widget=forms.HiddenInput)
+    after = CursorField(required=False, widget=forms.HiddenInput)
+
+
+class DateRangeForm(CursorForm):
+    """An optional date range (whole days in the user's time zone) and list cursors."""
+
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, tz=UTC, **kwargs):
+        self.tz = tz
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The end date must not be before the start date.")
+        return data
+
+    def window(self) -> DateWindow:
+        data = self.cleaned_data if self.is_valid() else {}
+        return DateWindow(start=data.get("start"), end=data.get("end"), tz=self.tz)
+
+
+class HistoryFilterForm(forms.Form):
+    """Group (with its sub-groups), organizer and a date range; any range, however old."""
+
+    group = forms.ModelChoiceField(
+        queryset=Group.objects.none(), required=False, empty_label="All groups"
+    )
+    organizer = forms.ModelChoiceField(
+        queryset=Organizer.objects.none(), required=False, empty_label="All organizers"
+    )
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    before = CursorField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, tz=UTC, **kwargs):
+        self.tz = tz
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = visible_groups(user)
+        self.fields["organizer"].queryset = visible_organizers(user)
+        today = timezone.localdate(timezone=tz)
+        self.default_start = today - timedelta(days=DEFAULT_RANGE_DAYS - 1)
+        self.default_end = today
+        if self.is_bound:
+            # Blank dates mean the default range, and the inputs show it.
+            data = self.data.copy()
+            for name, default in (("start", self.default_start), ("end", self.default_end)):
+                if not data.get(name):
+                    data[name] = default.isoformat()
+            self.data = data
+
+    def clean(self):
+        data = super().clean()
+        start = data.get("start") or self.default_start
+        end = data.get("end") or self.default_end
+        if "start" in data and "end" in data:
+            if end < start:
+                self.add_error("end", "The end date must not be before the start date.")
+            elif (end - start).days > MAX_RANGE_DAYS:
+                self.add_error("start", "Choose a range of at most 20 years.")
+        data["start"], data["end"] = start, end
+        return data
+
+    def filters(self) -> HistoryFilter:
+        data = self.cleaned_data
+        return HistoryFilter(
+            window=DateWindow(start=data["start"], end=data["end"], tz=self.tz),
+            group=data.get("group"),
+            organizer=data.get("organizer"),
+        )
+
+
+class AttendeeReportForm(HistoryFilterForm):
+    """The dashboard's filters, plus the email cursor and the email to expand."""
+
+    before = None
+    after = forms.CharField(required=False, max_length=254, widget=forms.HiddenInput)
+    attended = forms.CharField(required=False, max_length=254, widget=forms.HiddenInput)

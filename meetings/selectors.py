@@ -1,0 +1,699 @@
+"""Reads of the meetings cache: the querysets and aggregates the meetings pages show.
+
+Every read here is scoped to what the user may see, in one place:
+
+- Admin: everything.
+- Manager: the groups :func:`organizers.selectors.visible_group_ids` returns (None = all).
+- Organizer: their own meetings only (the organizer whose key is ``user.organizer_key``).
+
+Aggregates are computed by the database (Count/Sum/Avg, TruncDate/TruncWeek, ExtractHour…),
+and long lists use keyset pagination on ``(start_time, id)`` — no COUNT(*), no OFFSET — so a
+page costs the same number of queries whether the range holds ten meetings or a million.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from django.db.models import (
+    Avg,
+    Count,
+    F,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import (
+    ExtractHour,
+    ExtractIsoWeekDay,
+    Lower,
+    TruncDate,
+    TruncWeek,
+)
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import Role
+from organizers.models import Group, Organizer
+from organizers.selectors import group_descendant_ids, visible_group_ids
+from sync.models import SyncArea, SyncOutcome, SyncRun
+
+from .models import Attendee, Meeting, MeetingInstance
+
+PAGE_SIZE = 50
+# A range longer than this is charted per week instead of per day.
+WEEKLY_AFTER_DAYS = 62
+TOP_ORGANIZERS = 10
+# Attendees-per-meeting histogram: (label, lowest, highest or None for "and more").
+ATTENDEE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("0", 0, 0),
+    ("1", 1, 1),
+    ("2–5", 2, 5),
+    ("6–10", 6, 10),
+    ("11–25", 11, 25),
+    ("26–50", 26, 50),
+    ("51–100", 51, 100),
+    ("over 100", 101, None),
+)
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+HEAT_LEVELS = 4
+ATTENDED_MEETINGS_LIMIT = 100
+
+
+# --- Keyset pagination ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in a list ordered by ``(moment, pk)``: ``?before=<iso>,<id>``."""
+
+    moment: datetime
+    pk: int
+
+    def encode(self) -> str:
+        return f"{self.moment.astimezone(UTC).isoformat()},{self.pk}"
+
+    @classmethod
+    def decode(cls, text: str) -> Cursor:
+        """Parse ``<iso datetime>,<id>``; ValueError when it is not that."""
+        moment_text, sep, pk_text = text.strip().rpartition(",")
+        if not sep:
+            raise ValueError("no comma")
+        moment = datetime.fromisoformat(moment_text.replace(" ", "+"))
+        if timezone.is_naive(moment):
+            moment = moment.replace(tzinfo=UTC)
+        pk = int(pk_text)
+        if pk < 0:
+            raise ValueError("negative id")
+        return cls(moment, pk)
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    """One page of rows and the cursor of the next page (None on the last page)."""
+
+    rows: list
+    next_cursor: str | None
+    is_first: bool
+
+    def __iter__(self) -> Iterator:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def keyset_page(
+    qs: QuerySet,
+    *,
+    field: str,
+    cursor: Cursor | None,
+    descending: bool,
+    size: int = PAGE_SIZE,
+) -> KeysetPage:
+    """The page of ``qs`` after ``cursor`` in ``(field, id)`` order: one query, no COUNT."""
+    if cursor is not None:
+        op = "lt" if descending else "gt"
+        qs = qs.filter(
+            Q(**{f"{field}__{op}": cursor.moment})
+            | Q(**{field: cursor.moment, f"pk__{op}": cursor.pk})
+        )
+    order = (f"-{field}", "-pk") if descending else (field, "pk")
+    rows = list(qs.order_by(*order)[: size + 1])
+    next_cursor = None
+    if len(rows) > size:
+        rows = rows[:size]
+        last = rows[-1]
+        next_cursor = Cursor(_dotted(last, field), last.pk).encode()
+    return KeysetPage(rows=rows, next_cursor=next_cursor, is_first=cursor is None)
+
+
+def _dotted(obj, path: str):
+    for part in path.split("__"):
+        obj = getattr(obj, part)
+    return obj
+
+
+# --- Scoping --------------------------------------------------------------------------------
+
+
+def _is_admin(user) -> bool:
+    return user.role == Role.ADMIN
+
+
+_UNSET = object()
+
+
+def visible_ids(user) -> set[int] | None:
+    """:func:`organizers.selectors.visible_group_ids`, asked once per request: the answer is
+    kept on the user object, which lives as long as the request."""
+    cached = getattr(user, "_meetings_visible_group_ids", _UNSET)
+    if cached is _UNSET:
+        cached = visible_group_ids(user)
+        user._meetings_visible_group_ids = cached
+    return cached
+
+
+def visible_groups(user) -> QuerySet[Group]:
+    ids = visible_ids(user)
+    qs = Group.objects.order_by("name")
+    return qs if ids is None else qs.filter(id__in=ids)
+
+
+def visible_organizers(user) -> QuerySet[Organizer]:
+    ids = visible_ids(user)
+    qs = Organizer.objects.order_by("last_name", "first_name", "email")
+    return qs if ids is None else qs.filter(group_id__in=ids)
+
+
+def _own_organizer_q(user) -> Q:
+    """Rows of the user's own organizer: by the row's own copy of the organizer key (set even
+    before the organizer is cached) or by the linked cached organizer."""
+    if user.organizer_key is None:
+        return Q(pk__in=[])
+    return Q(organizer_key=user.organizer_key) | Q(organizer__organizer_key=user.organizer_key)
+
+
+def scoped_instances(user, *, include_own: bool = False) -> QuerySet[MeetingInstance]:
+    """The meeting instances ``user`` may see (Managers by group, Organizers their own)."""
+    qs = MeetingInstance.objects.all()
+    if _is_admin(user):
+        return qs
+    if user.role == Role.MANAGER:
+        ids = visible_ids(user)
+        if ids is None:
+            return qs
+        scope = Q(group_id__in=ids)
+        return qs.filter(scope | _own_organizer_q(user) if include_own else scope)
+    return qs.filter(_own_organizer_q(user))
+
+
+def scoped_live_meetings(user) -> QuerySet[Meeting]:
+    """Meetings in the groups ``user`` may see (by the organizer's current group)."""
+    qs = Meeting.objects.all()
+    if _is_admin(user):
+        return qs
+    if user.role == Role.MANAGER:
+        ids = visible_ids(user)
+        return qs if ids is None else qs.filter(organizer__group_id__in=ids)
+    return qs.filter(_own_organizer_q(user))
+
+
+def owned_meetings(user) -> QuerySet[Meeting]:
+    """Meetings ``user`` may act on: their own, or any for an Admin."""
+    qs = Meeting.objects.select_related("organizer", "organizer__group")
+    return qs if _is_admin(user) else qs.filter(_own_organizer_q(user))
+
+
+# --- One meeting, one instance ---------------------------------------------------------------
+
+
+def meeting_for_user(*, user, pk: int, editable: bool = False) -> Meeting:
+    """The meeting ``pk`` if ``user`` may act on it, else 404 (others' meetings do not exist)."""
+    qs = owned_meetings(user)
+    if editable:
+        qs = qs.filter(removed_at__isnull=True)
+    return get_object_or_404(qs, pk=pk)
+
+
+def meeting_past_instances(*, meeting: Meeting, limit: int = 20) -> list[MeetingInstance]:
+    """The latest held occurrences of ``meeting`` (bounded)."""
+    return list(
+        MeetingInstance.objects.filter(meeting_id=meeting.meeting_id).order_by(
+            "-start_time", "-id"
+        )[:limit]
+    )
+
+
+def instance_for_user(*, user, pk: int) -> MeetingInstance:
+    """The meeting instance ``pk`` if ``user`` may see it, else 404."""
+    qs = scoped_instances(user, include_own=True).select_related("organizer", "group")
+    return get_object_or_404(qs, pk=pk)
+
+
+def instance_attendees_page(
+    *, instance: MeetingInstance, cursor: Cursor | None, size: int = PAGE_SIZE
+) -> KeysetPage:
+    """A page of ``instance``'s attendees in join order, keyset on ``(join_time, id)``."""
+    return keyset_page(
+        instance.attendees.all(), field="join_time", cursor=cursor, descending=False, size=size
+    )
+
+
+def instance_attendees_rows(*, instance: MeetingInstance) -> Iterator[tuple]:
+    """All of ``instance``'s attendees for CSV, streamed."""
+    return (
+        instance.attendees.order_by("join_time", "id")
+        .values_list("name", "email", "join_time", "leave_time", "duration_minutes")
+        .iterator(chunk_size=2000)
+    )
+
+
+# --- An organizer's meetings -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingOwner:
+    """Whose meetings a list shows: the signed-in user's, or a cached organizer's."""
+
+    organizer_key: int | None
+    organizer: Organizer | None = None
+
+    @classmethod
+    def of_user(cls, user) -> MeetingOwner:
+        organizer = None
+        if user.organizer_key is not None:
+            organizer = Organizer.objects.filter(organizer_key=user.organizer_key).first()
+        return cls(organizer_key=user.organizer_key, organizer=organizer)
+
+    @classmethod
+    def of_organizer(cls, organizer: Organizer) -> MeetingOwner:
+        return cls(organizer_key=organizer.organizer_key, organizer=organizer)
+
+    def q(self) -> Q:
+        # Two indexed columns of the listed table (no join): the row's copy of the key, or
+        # the link to the cached organizer.
+        q = Q(pk__in=[])
+        if self.organizer_key is not None:
+            q |= Q(organizer_key=self.organizer_key)
+        if self.organizer is not None:
+            q |= Q(organizer_id=self.organizer.pk)
+        return q
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """A range of whole days in a time zone; ``end`` is inclusive. None = open."""
+
+    start: date | None
+    end: date | None
+    tz: tzinfo
+
+    def bounds(self) -> tuple[datetime | None, datetime | None]:
+        low = datetime.combine(self.start, time.min, tzinfo=self.tz) if self.start else None
+        high = (
+            datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=self.tz)
+            if self.end
+            else None
+        )
+        return low, high
+
+    def apply(self, qs: QuerySet, field: str = "start_time") -> QuerySet:
+        low, high = self.bounds()
+        if low is not None:
+            qs = qs.filter(**{f"{field}__gte": low})
+        if high is not None:
+            qs = qs.filter(**{f"{field}__lt": high})
+        return qs
+
+
+def organizer_scheduled_page(
+    *, owner: MeetingOwner, window: DateWindow, cursor: Cursor | None
+) -> KeysetPage:
+    """The organizer's upcoming (or running) meetings, not removed, soonest first."""
+    now = timezone.now()
+    qs = Meeting.objects.filter(owner.q(), removed_at__isnull=True).filter(
+        Q(end_time__gte=now) | Q(is_live=True)
+    )
+    return keyset_page(window.apply(qs), field="start_time", cursor=cursor, descending=False)
+
+
+def organizer_history_page(
+    *, owner: MeetingOwner, window: DateWindow, cursor: Cursor | None
+) -> KeysetPage:
+    """The organizer's held meeting instances, newest first."""
+    qs = MeetingInstance.objects.filter(owner.q())
+    return keyset_page(window.apply(qs), field="start_time", cursor=cursor, descending=True)
+
+
+# --- Live now ------------------------------------------------------------------------------------
+
+
+LIVE_LIMIT = 500
+
+
+def live_meetings(*, user) -> list[Meeting]:
+    """Meetings in progress now (``is_live``, kept fresh by the sync), bounded."""
+    qs = (
+        scoped_live_meetings(user)
+        .filter(is_live=True, removed_at__isnull=True)
+        .select_related("organizer", "organizer__group")
+        .order_by("start_time", "id")
+    )
+    return list(qs[:LIVE_LIMIT])
+
+
+# --- Freshness ------------------------------------------------------------------------------------
+
+
+def last_sync_at(area: str) -> datetime | None:
+    """When the latest successful sync of ``area`` finished, or None if never."""
+    return (
+        SyncRun.objects.filter(area=area, outcome=SyncOutcome.SUCCESS, finished_at__isnull=False)
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+        .first()
+    )
+
+
+# --- History dashboard ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    """What the dashboard and the attendee reports are filtered by."""
+
+    window: DateWindow
+    group: Group | None = None
+    organizer: Organizer | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.window.end - self.window.start).days + 1
+
+    @property
+    def by_week(self) -> bool:
+        return self.days > WEEKLY_AFTER_DAYS
+
+
+def history_instances(*, user, filters: HistoryFilter) -> QuerySet[MeetingInstance]:
+    """The meeting instances the filters select, within what ``user`` may see."""
+    qs = filters.window.apply(scoped_instances(user))
+    if filters.group is not None:
+        qs = qs.filter(group_id__in=group_descendant_ids({filters.group.pk}))
+    if filters.organizer is not None:
+        qs = qs.filter(organizer=filters.organizer)
+    return qs
+
+
+@dataclass
+class HistoryDashboard:
+    kpis: dict
+    per_period: list[tuple[date, int]]
+    period: str
+    distribution: list[tuple[str, int]]
+    top_by_meetings: list[dict]
+    top_by_minutes: list[dict]
+    heatmap: list[dict]
+    page: KeysetPage
+    synced_at: datetime | None
+    oldest_cached: datetime | None
+    before_oldest: bool
+    chart_data: dict = field(default_factory=dict)
+
+
+def history_kpis(qs: QuerySet[MeetingInstance]) -> dict:
+    """Meetings held, attendee-minutes, unique attendees, averages and the attendee histogram."""
+    buckets = {
+        f"bucket_{i}": Count(
+            "id",
+            filter=Q(num_attendees__gte=low)
+            & (Q(num_attendees__lte=high) if high is not None else Q()),
+        )
+        for i, (_label, low, high) in enumerate(ATTENDEE_BUCKETS)
+    }
+    row = qs.order_by().aggregate(
+        meetings=Count("id"),
+        attendee_minutes=Sum("attendee_minutes"),
+        avg_attendees=Avg("num_attendees"),
+        avg_duration=Avg("duration_minutes"),
+        **buckets,
+    )
+    unique = (
+        Attendee.objects.filter(instance__in=qs.order_by().values("pk"))
+        .exclude(email="")
+        .aggregate(n=Count(Lower("email"), distinct=True))["n"]
+    )
+    return {
+        "meetings": row["meetings"] or 0,
+        "attendee_minutes": row["attendee_minutes"] or 0,
+        "unique_attendees": unique or 0,
+        "avg_attendees": round(row["avg_attendees"] or 0, 1),
+        "avg_duration": round(row["avg_duration"] or 0, 1),
+        "distribution": [
+            (label, row[f"bucket_{i}"]) for i, (label, _l, _h) in enumerate(ATTENDEE_BUCKETS)
+        ],
+    }
+
+
+def meetings_per_period(
+    qs: QuerySet[MeetingInstance], *, filters: HistoryFilter
+) -> list[tuple[date, int]]:
+    """Meetings per day (or per week, Monday first, for long ranges), gaps filled with 0."""
+    tz = filters.window.tz
+    if filters.by_week:
+        trunc = TruncWeek("start_time", tzinfo=tz)
+    else:
+        trunc = TruncDate("start_time", tzinfo=tz)
+    counted = {}
+    for period, n in (
+        qs.order_by()
+        .annotate(period=trunc)
+        .values("period")
+        .annotate(n=Count("id"))
+        .values_list("period", "n")
+    ):
+        key = period.date() if isinstance(period, datetime) else period
+        counted[key] = counted.get(key, 0) + n
+    start, end = filters.window.start, filters.window.end
+    step = timedelta(days=7 if filters.by_week else 1)
+    current = start - timedelta(days=start.weekday()) if filters.by_week else start
+    series = []
+    while current <= end:
+        series.append((current, counted.get(current, 0)))
+        current += step
+    return series
+
+
+def top_organizers(qs: QuerySet[MeetingInstance], *, by: str) -> list[dict]:
+    """The organizers with the most meetings (``by="meetings"``) or attendee-minutes."""
+    order = "-meetings" if by == "meetings" else "-minutes"
+    rows = (
+        qs.order_by()
+        .values(
+            "organizer_id",
+            "organizer__first_name",
+            "organizer__last_name",
+            "organizer__email",
+        )
+        .annotate(meetings=Count("id"), minutes=Sum("attendee_minutes"))
+        .order_by(order, "organizer_id")[:TOP_ORGANIZERS]
+    )
+    result = []
+    for row in rows:
+        name = f"{row['organizer__first_name'] or ''} {row['organizer__last_name'] or ''}".strip()
+        result.append(
+            {
+                "organizer_id": row["organizer_id"],
+                "name": name or row["organizer__email"] or "(unknown organizer)",
+                "meetings": row["meetings"],
+                "minutes": row["minutes"] or 0,
+            }
+        )
+    return result
+
+
+def busiest_hours(qs: QuerySet[MeetingInstance], *, tz: tzinfo) -> list[dict]:
+    """A 7×24 grid (Monday first) of meetings started per weekday and hour, with a heat level
+    0–4 for the cell's share of the busiest cell."""
+    counts: dict[tuple[int, int], int] = {}
+    for weekday, hour, n in (
+        qs.order_by()
+        .annotate(
+            weekday=ExtractIsoWeekDay("start_time", tzinfo=tz),
+            hour=ExtractHour("start_time", tzinfo=tz),
+        )
+        .values("weekday", "hour")
+        .annotate(n=Count("id"))
+        .values_list("weekday", "hour", "n")
+    ):
+        counts[(weekday, hour)] = counts.get((weekday, hour), 0) + n
+    busiest = max(counts.values(), default=0)
+    grid = []
+    for weekday in range(1, 8):
+        cells = []
+        for hour in range(24):
+            n = counts.get((weekday, hour), 0)
+            level = math.ceil(HEAT_LEVELS * n / busiest) if busiest and n else 0
+            cells.append({"hour": hour, "count": n, "level": level})
+        grid.append({"day": WEEKDAYS[weekday - 1], "cells": cells})
+    return grid
+
+
+def oldest_cached_instance() -> datetime | None:
+    """When the oldest meeting instance the cache holds started (the index makes it cheap)."""
+    return MeetingInstance.objects.order_by().aggregate(oldest=Min("start_time"))["oldest"]
+
+
+def history_table_page(qs: QuerySet[MeetingInstance], *, cursor: Cursor | None) -> KeysetPage:
+    return keyset_page(
+        qs.select_related("organizer", "group"),
+        field="start_time",
+        cursor=cursor,
+        descending=True,
+    )
+
+
+def history_dashboard(*, user, filters: HistoryFilter, cursor: Cursor | None) -> HistoryDashboard:
+    """Everything the history dashboard shows, in a fixed number of queries."""
+    qs = history_instances(user=user, filters=filters)
+    kpis = history_kpis(qs)
+    per_period = meetings_per_period(qs, filters=filters)
+    by_meetings = top_organizers(qs, by="meetings")
+    by_minutes = top_organizers(qs, by="minutes")
+    heatmap = busiest_hours(qs, tz=filters.window.tz)
+    page = history_table_page(qs, cursor=cursor)
+    synced_at = last_sync_at(SyncArea.HISTORY)
+    oldest = oldest_cached_instance()
+    oldest_day = timezone.localtime(oldest, filters.window.tz).date() if oldest else None
+    before_oldest = oldest_day is not None and filters.window.start < oldest_day
+    period = "week" if filters.by_week else "day"
+    chart_data = {
+        "period": {
+            "label": f"Meetings per {period}",
+            "labels": [
+                (f"Week of {d:%Y-%m-%d}" if filters.by_week else f"{d:%Y-%m-%d}")
+                for d, _n in per_period
+            ],
+            "values": [n for _d, n in per_period],
+        },
+        "distribution": {
+            "labels": [label for label, _n in kpis["distribution"]],
+            "values": [n for _label, n in kpis["distribution"]],
+        },
+        "top_meetings": {
+            "labels": [row["name"] for row in by_meetings],
+            "values": [row["meetings"] for row in by_meetings],
+        },
+        "top_minutes": {
+            "labels": [row["name"] for row in by_minutes],
+            "values": [row["minutes"] for row in by_minutes],
+        },
+    }
+    return HistoryDashboard(
+        kpis=kpis,
+        per_period=per_period,
+        period=period,
+        distribution=kpis["distribution"],
+        top_by_meetings=by_meetings,
+        top_by_minutes=by_minutes,
+        heatmap=heatmap,
+        page=page,
+        synced_at=synced_at,
+        oldest_cached=oldest,
+        before_oldest=before_oldest,
+        chart_data=chart_data,
+    )
+
+
+def history_export_rows(*, user, filters: HistoryFilter) -> Iterator[tuple]:
+    """Every meeting the filters show, newest first, streamed for CSV."""
+    qs = history_instances(user=user, filters=filters).order_by("-start_time", "-id")
+    return qs.values_list(
+        "instance_key",
+        "meeting_id",
+        "subject",
+        "start_time",
+        "end_time",
+        "duration_minutes",
+        "num_attendees",
+        "attendee_minutes",
+        "organizer__email",
+        "group__name",
+    ).iterator(chunk_size=2000)
+
+
+def history_attendee_export_rows(*, user, filters: HistoryFilter) -> Iterator[tuple]:
+    """Every attendee stay in the meetings the filters show, streamed for CSV."""
+    instances = history_instances(user=user, filters=filters).order_by().values("pk")
+    return (
+        Attendee.objects.filter(instance__in=instances)
+        .order_by("instance__start_time", "instance_id", "join_time", "id")
+        .values_list(
+            "instance__instance_key",
+            "instance__subject",
+            "instance__start_time",
+            "name",
+            "email",
+            "join_time",
+            "leave_time",
+            "duration_minutes",
+        )
+        .iterator(chunk_size=2000)
+    )
+
+
+# --- Attendee reports ---------------------------------------------------------------------------
+
+
+def _attendee_report_qs(*, user, filters: HistoryFilter) -> QuerySet:
+    instances = history_instances(user=user, filters=filters).order_by().values("pk")
+    return (
+        Attendee.objects.filter(instance__in=instances)
+        .exclude(email="")
+        .annotate(key=Lower("email"))
+    )
+
+
+def _grouped(qs: QuerySet) -> QuerySet:
+    return (
+        qs.values("key")
+        .annotate(
+            name=Max("name"),
+            meetings=Count("instance_id", distinct=True),
+            minutes=Sum("duration_minutes"),
+            first_seen=Min("join_time"),
+            last_seen=Max("join_time"),
+        )
+        .order_by("key")
+    )
+
+
+@dataclass(frozen=True)
+class EmailPage:
+    rows: list[dict]
+    next_after: str | None
+    is_first: bool
+
+
+def attendee_report_page(
+    *, user, filters: HistoryFilter, after: str | None, size: int = PAGE_SIZE
+) -> EmailPage:
+    """Attendees deduplicated by email (GROUP BY lower(email)) with meetings attended and
+    minutes, keyset-paginated on the email."""
+    qs = _attendee_report_qs(user=user, filters=filters)
+    if after:
+        qs = qs.filter(key__gt=after.lower())
+    rows = list(_grouped(qs)[: size + 1])
+    next_after = None
+    if len(rows) > size:
+        rows = rows[:size]
+        next_after = rows[-1]["key"]
+    return EmailPage(rows=rows, next_after=next_after, is_first=not after)
+
+
+def attendee_report_export_rows(*, user, filters: HistoryFilter) -> Iterator[tuple]:
+    return (
+        _grouped(_attendee_report_qs(user=user, filters=filters))
+        .values_list("key", "name", "meetings", "minutes", "first_seen", "last_seen")
+        .iterator(chunk_size=2000)
+    )
+
+
+def attendee_meetings(
+    *, user, filters: HistoryFilter, email: str, limit: int = ATTENDED_MEETINGS_LIMIT
+) -> list[Attendee]:
+    """The stays of ``email`` in the meetings the filters show, newest first (bounded)."""
+    instances = history_instances(user=user, filters=filters).order_by().values("pk")
+    return list(
+        Attendee.objects.filter(instance__in=instances)
+        .annotate(key=Lower("email"))
+        .filter(key=email.strip().lower())
+        .select_related("instance", "instance__organizer")
+        .order_by(F("instance__start_time").desc(), "-id")[:limit]
+    )

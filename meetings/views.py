@@ -1,0 +1,429 @@
+"""Pages of the meetings area: own meetings, meeting actions, history dashboard, attendees.
+
+Views are thin: a form validates the input, one selector (reads) or service (writes) does the
+work, a template renders it. Every view declares its roles; "only your own meetings" and the
+Manager's group scope are enforced by the selectors (others' rows answer 404).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+
+from accounts.connections import client_for_user
+from accounts.tokens import TokenRevoked
+from organizers.models import Organizer
+from portal.export import csv_response, wants_csv
+from portal.permissions import ADMIN, EVERYONE, MANAGERS, RoleRequiredMixin
+from sync.models import SyncArea
+
+from . import selectors, services
+from .forms import (
+    TZ_SESSION_KEY,
+    AttendeeReportForm,
+    CursorForm,
+    DateRangeForm,
+    HistoryFilterForm,
+    MeetingForm,
+    request_timezone,
+)
+
+NO_TOKEN_MESSAGE = (
+    "The portal holds no GoTo sign-in for you any more: sign out and sign in again, "
+    "then retry. Nothing was changed."
+)
+
+
+class MeetingsView(RoleRequiredMixin, View):
+    """Role check, then the user's time zone active while the page is rendered."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self.tz = request_timezone(request)
+        with timezone.override(self.tz):
+            return super().dispatch(request, *args, **kwargs)
+
+
+def _localized(rows: Iterable[tuple], tz) -> Iterator[tuple]:
+    """CSV rows with datetimes in the user's zone (the stream outlives the view's zone)."""
+    for row in rows:
+        yield tuple(
+            value.astimezone(tz).isoformat(timespec="seconds")
+            if isinstance(value, datetime)
+            else value
+            for value in row
+        )
+
+
+def _stamp(filters: selectors.HistoryFilter) -> str:
+    return f"{filters.window.start:%Y%m%d}-{filters.window.end:%Y%m%d}"
+
+
+# --- History dashboard ------------------------------------------------------------------------
+
+
+MEETINGS_CSV_HEADER = (
+    "instance key",
+    "meeting id",
+    "subject",
+    "start",
+    "end",
+    "duration (min)",
+    "attendees",
+    "attendee-minutes",
+    "organizer email",
+    "group",
+)
+ATTENDEES_CSV_HEADER = (
+    "instance key",
+    "meeting subject",
+    "meeting start",
+    "attendee name",
+    "attendee email",
+    "join time",
+    "leave time",
+    "duration (min)",
+)
+
+
+class DashboardView(MeetingsView):
+    allowed_roles = MANAGERS
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = HistoryFilterForm(request.GET, user=request.user, tz=self.tz)
+        if not form.is_valid():
+            return render(request, "meetings/dashboard.html", {"form": form, "board": None})
+        filters = form.filters()
+        if wants_csv(request):
+            what = request.GET.get("what", "meetings")
+            if what == "attendees":
+                rows = selectors.history_attendee_export_rows(user=request.user, filters=filters)
+                return csv_response(
+                    f"attendees-{_stamp(filters)}.csv",
+                    ATTENDEES_CSV_HEADER,
+                    _localized(rows, self.tz),
+                )
+            if what != "meetings":
+                return HttpResponseBadRequest("Unknown export: use what=meetings or attendees.")
+            rows = selectors.history_export_rows(user=request.user, filters=filters)
+            return csv_response(
+                f"meetings-{_stamp(filters)}.csv", MEETINGS_CSV_HEADER, _localized(rows, self.tz)
+            )
+        board = selectors.history_dashboard(
+            user=request.user, filters=filters, cursor=form.cleaned_data.get("before")
+        )
+        return render(
+            request,
+            "meetings/dashboard.html",
+            {"form": form, "board": board, "filters": filters},
+        )
+
+
+# --- Attendee reports -------------------------------------------------------------------------
+
+
+REPORT_CSV_HEADER = ("email", "name", "meetings attended", "minutes", "first joined", "last joined")
+
+
+class AttendeesReportView(MeetingsView):
+    allowed_roles = MANAGERS
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = AttendeeReportForm(request.GET, user=request.user, tz=self.tz)
+        if not form.is_valid():
+            return render(request, "meetings/attendees_report.html", {"form": form})
+        filters = form.filters()
+        attended = form.cleaned_data.get("attended")
+        if attended:
+            stays = selectors.attendee_meetings(user=request.user, filters=filters, email=attended)
+            template = (
+                "meetings/_attended_meetings.html"
+                if request.htmx
+                else "meetings/attended_meetings.html"
+            )
+            return render(
+                request,
+                template,
+                {
+                    "form": form,
+                    "email": attended,
+                    "stays": stays,
+                    "limit": selectors.ATTENDED_MEETINGS_LIMIT,
+                },
+            )
+        if wants_csv(request):
+            rows = selectors.attendee_report_export_rows(user=request.user, filters=filters)
+            return csv_response(
+                f"attendee-report-{_stamp(filters)}.csv",
+                REPORT_CSV_HEADER,
+                _localized(rows, self.tz),
+            )
+        page = selectors.attendee_report_page(
+            user=request.user, filters=filters, after=form.cleaned_data.get("after")
+        )
+        return render(
+            request,
+            "meetings/attendees_report.html",
+            {"form": form, "page": page, "filters": filters},
+        )
+
+
+# --- Live now ---------------------------------------------------------------------------------
+
+
+class LiveView(MeetingsView):
+    allowed_roles = MANAGERS
+    template_name = "meetings/live.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(
+            request,
+            self.template_name,
+            {
+                "meetings": selectors.live_meetings(user=request.user),
+                "synced_at": selectors.last_sync_at(SyncArea.LIVE),
+                "limit": selectors.LIVE_LIMIT,
+            },
+        )
+
+
+class LiveFragmentView(LiveView):
+    template_name = "meetings/_live_list.html"
+
+
+# --- An organizer's meetings ------------------------------------------------------------------
+
+
+class _OrganizerMeetingsBase(MeetingsView):
+    def render_lists(
+        self,
+        request: HttpRequest,
+        owner: selectors.MeetingOwner,
+        organizer: Organizer | None,
+        *,
+        mine: bool,
+    ):
+        form = DateRangeForm(request.GET, tz=self.tz)
+        valid = form.is_valid()
+        window = form.window()
+        data = form.cleaned_data if valid else {}
+        context = {
+            "form": form,
+            "organizer": organizer,
+            "mine": mine,
+            "can_create": mine
+            or (
+                owner.organizer_key is not None
+                and owner.organizer_key == request.user.organizer_key
+            ),
+            "scheduled": selectors.organizer_scheduled_page(
+                owner=owner, window=window, cursor=data.get("after")
+            ),
+            "history": selectors.organizer_history_page(
+                owner=owner, window=window, cursor=data.get("before")
+            ),
+            "synced_at": selectors.last_sync_at(SyncArea.SCHEDULED),
+            "history_synced_at": selectors.last_sync_at(SyncArea.HISTORY),
+        }
+        return render(request, "meetings/meeting_list.html", context)
+
+
+class MyMeetingsView(_OrganizerMeetingsBase):
+    allowed_roles = EVERYONE
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render_lists(
+            request, selectors.MeetingOwner.of_user(request.user), None, mine=True
+        )
+
+
+class OrganizerMeetingsView(_OrganizerMeetingsBase):
+    allowed_roles = ADMIN
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        organizer = get_object_or_404(Organizer.objects.select_related("group"), pk=pk)
+        return self.render_lists(
+            request, selectors.MeetingOwner.of_organizer(organizer), organizer, mine=False
+        )
+
+
+# --- One meeting and its actions --------------------------------------------------------------
+
+
+def _list_url_for(meeting, user) -> str:
+    organizer = meeting.organizer
+    if (
+        organizer is not None
+        and organizer.organizer_key != user.organizer_key
+        and user.is_portal_admin
+    ):
+        return reverse("meetings:organizer_meetings", args=[organizer.pk])
+    return reverse("meetings:my_meetings")
+
+
+class MeetingDetailView(MeetingsView):
+    allowed_roles = EVERYONE
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        meeting = selectors.meeting_for_user(user=request.user, pk=pk)
+        return render(
+            request,
+            "meetings/meeting_detail.html",
+            {
+                "meeting": meeting,
+                "instances": selectors.meeting_past_instances(meeting=meeting),
+                "list_url": _list_url_for(meeting, request.user),
+            },
+        )
+
+
+class _MeetingFormView(MeetingsView):
+    allowed_roles = EVERYONE
+    title = ""
+
+    def get_meeting(self, request, pk):
+        return None
+
+    def render_form(self, request, form, meeting):
+        return render(
+            request,
+            "meetings/meeting_form.html",
+            {"form": form, "meeting": meeting, "title": self.title},
+        )
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        meeting = self.get_meeting(request, pk)
+        form = MeetingForm(default_timezone=self.tz.key, meeting=meeting)
+        return self.render_form(request, form, meeting)
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        meeting = self.get_meeting(request, pk)
+        form = MeetingForm(request.POST, default_timezone=self.tz.key, meeting=meeting)
+        if not form.is_valid():
+            messages.error(request, "Please correct the errors below. Nothing was sent to GoTo.")
+            return self.render_form(request, form, meeting)
+        try:
+            client = client_for_user(request.user)
+            saved = self.save(client, request.user, meeting, form.meeting_fields())
+        except TokenRevoked:
+            messages.error(request, NO_TOKEN_MESSAGE)
+            return self.render_form(request, form, meeting)
+        except services.MeetingActionFailed as exc:
+            messages.error(request, str(exc))
+            return self.render_form(request, form, meeting)
+        # Show times back in the zone they were entered in.
+        request.session[TZ_SESSION_KEY] = form.cleaned_data["timezone"]
+        messages.success(request, self.success_message.format(subject=saved.subject))
+        return redirect("meetings:detail", pk=saved.pk)
+
+
+class MeetingCreateView(_MeetingFormView):
+    title = "New meeting"
+    success_message = "Meeting “{subject}” created."
+
+    def save(self, client, user, meeting, fields):
+        return services.meeting_create(client=client, acting_user=user, fields=fields)
+
+
+class MeetingUpdateView(_MeetingFormView):
+    title = "Edit meeting"
+    success_message = "Meeting “{subject}” updated."
+
+    def get_meeting(self, request, pk):
+        return selectors.meeting_for_user(user=request.user, pk=pk, editable=True)
+
+    def save(self, client, user, meeting, fields):
+        return services.meeting_update(
+            client=client, acting_user=user, meeting=meeting, fields=fields
+        )
+
+
+class MeetingDeleteView(MeetingsView):
+    allowed_roles = EVERYONE
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        meeting = selectors.meeting_for_user(user=request.user, pk=pk, editable=True)
+        return render(request, "meetings/meeting_confirm_delete.html", {"meeting": meeting})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        meeting = selectors.meeting_for_user(user=request.user, pk=pk, editable=True)
+        try:
+            client = client_for_user(request.user)
+            services.meeting_delete(client=client, acting_user=request.user, meeting=meeting)
+        except TokenRevoked:
+            messages.error(request, NO_TOKEN_MESSAGE)
+            return redirect("meetings:detail", pk=meeting.pk)
+        except services.MeetingActionFailed as exc:
+            messages.error(request, str(exc))
+            return redirect("meetings:detail", pk=meeting.pk)
+        messages.success(request, f"Meeting “{meeting.subject}” deleted.")
+        return redirect(_list_url_for(meeting, request.user))
+
+
+class MeetingStartView(MeetingsView):
+    """GET asks "Start X?" (for links and no-JS use); POST gets the host URL and goes there."""
+
+    allowed_roles = EVERYONE
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        meeting = selectors.meeting_for_user(user=request.user, pk=pk, editable=True)
+        return render(request, "meetings/meeting_confirm_start.html", {"meeting": meeting})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        meeting = selectors.meeting_for_user(user=request.user, pk=pk, editable=True)
+        try:
+            client = client_for_user(request.user)
+            host_url = services.meeting_start(
+                client=client, acting_user=request.user, meeting=meeting
+            )
+        except TokenRevoked:
+            messages.error(request, NO_TOKEN_MESSAGE)
+            return redirect("meetings:detail", pk=meeting.pk)
+        except services.MeetingActionFailed as exc:
+            messages.error(request, str(exc))
+            return redirect("meetings:detail", pk=meeting.pk)
+        return redirect(host_url)
+
+
+# --- A held meeting and its attendees ---------------------------------------------------------
+
+
+INSTANCE_CSV_HEADER = ("name", "email", "join time", "leave time", "duration (min)")
+
+
+class InstanceDetailView(MeetingsView):
+    """Managers (within their groups) and Admins; an Organizer for their own meetings only."""
+
+    allowed_roles = EVERYONE
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        instance = selectors.instance_for_user(user=request.user, pk=pk)
+        if wants_csv(request):
+            rows = selectors.instance_attendees_rows(instance=instance)
+            return csv_response(
+                f"attendees-{instance.instance_key}.csv",
+                INSTANCE_CSV_HEADER,
+                _localized(rows, self.tz),
+            )
+        form = CursorForm(request.GET)
+        form.is_valid()
+        page = selectors.instance_attendees_page(
+            instance=instance, cursor=form.cleaned_data.get("after")
+        )
+        return render(
+            request,
+            "meetings/instance_detail.html",
+            {
+                "instance": instance,
+                "page": page,
+                "form": form,
+                "export_url": "?" + urlencode({"export": "csv"}),
+            },
+        )
