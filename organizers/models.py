@@ -68,3 +68,87 @@ class Organizer(models.Model):
     @property
     def product_list(self) -> list[str]:
         return [p for p in self.products.split(",") if p]
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEW = "preview", "Previewed, not sent"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Creating organizers"
+    FINISHED = "finished", "Finished"
+    FAILED = "failed", "Stopped by an error"
+
+
+class ImportJob(models.Model):
+    """A CSV of organizers to invite: previewed row by row, then created by a Celery task."""
+
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=255, blank=True)
+    delimiter = models.CharField(max_length=4, blank=True)
+    status = models.CharField(
+        max_length=16, choices=ImportStatus.choices, default=ImportStatus.PREVIEW
+    )
+    # Why the last attempt to start the job failed (e.g. the task queue was unreachable).
+    enqueue_error = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.filename or 'upload'})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+
+class ImportRowOutcome(models.TextChoices):
+    INVALID = "invalid", "Invalid (not sent)"
+    WAITING = "waiting", "Waiting"
+    CREATED = "created", "Created"
+    EXISTS = "exists", "Already exists"
+    FAILED = "failed", "Failed"
+
+
+class ImportRow(models.Model):
+    """One line of an import: what the file said, whether it was valid, and what happened."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    line_number = models.PositiveIntegerField()
+    email = models.CharField(max_length=254, blank=True)
+    first_name = models.CharField(max_length=255, blank=True)
+    last_name = models.CharField(max_length=255, blank=True)
+    group_name = models.CharField(max_length=255, blank=True)
+    product_type = models.CharField(max_length=32, blank=True)
+    group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The preview's verdict: blank when the row is valid.
+    error = models.CharField(max_length=500, blank=True)
+    outcome = models.CharField(
+        max_length=16, choices=ImportRowOutcome.choices, default=ImportRowOutcome.WAITING
+    )
+    detail = models.CharField(max_length=500, blank=True)
+    organizer = models.ForeignKey(
+        Organizer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["line_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "line_number"], name="import_row_unique_line")
+        ]
+        indexes = [models.Index(fields=["job", "outcome"])]
+
+    def __str__(self) -> str:
+        return f"line {self.line_number}: {self.email}"
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.error

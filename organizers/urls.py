@@ -1,5 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "organizers"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.organizer_list, name="list"),
+    path("groups/", views.group_list, name="groups"),
+    path("invite/", views.organizer_invite, name="invite"),
+    path("bulk/", views.bulk_action, name="bulk_action"),
+    path("<int:pk>/", views.organizer_detail, name="detail"),
+    path("<int:pk>/recheck/", views.organizer_recheck, name="recheck"),
+    path("<int:pk>/suspend/", views.organizer_suspend, name="suspend"),
+    path("<int:pk>/reactivate/", views.organizer_reactivate, name="reactivate"),
+    path("<int:pk>/delete/", views.organizer_delete, name="delete"),
+    path("import/", views.import_upload, name="import"),
+    path("import/<int:pk>/", views.import_preview, name="import_preview"),
+    path("import/<int:pk>/progress/", views.import_progress, name="import_progress"),
+    path("import/<int:pk>/result/", views.import_result, name="import_result"),
+]

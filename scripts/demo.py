@@ -79,12 +79,14 @@ def demo_environment(port: int, sandbox_port: int, var_dir: Path) -> dict[str, s
         broker = var_dir / f"broker-{port}"
         (broker / "queue").mkdir(parents=True, exist_ok=True)
         (broker / "processed").mkdir(parents=True, exist_ok=True)
+        (broker / "control").mkdir(parents=True, exist_ok=True)
         env["CELERY_BROKER_URL"] = "filesystem://"
         env["CELERY_BROKER_TRANSPORT_OPTIONS"] = json.dumps(
             {
                 "data_folder_in": str(broker / "queue"),
                 "data_folder_out": str(broker / "queue"),
                 "processed_folder": str(broker / "processed"),
+                "control_folder": str(broker / "control"),
                 "store_processed": False,
             }
         )

@@ -1,0 +1,219 @@
+"""Reads of the organizers/groups cache: the querysets and aggregates the pages show.
+
+Group scoping lives here, in one place: :func:`visible_group_ids` says which groups a user may
+see, and every other area (meetings, dashboards, exports) calls it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.utils import timezone
+
+from accounts.models import Role
+
+from .models import Group, Organizer, OrganizerStatus
+
+
+def group_descendant_ids(root_ids: set[int]) -> set[int]:
+    """``root_ids`` and the ids of every group below them (children, grandchildren, …)."""
+    parent_of = dict(Group.objects.values_list("id", "parent_id"))
+    children: dict[int, list[int]] = {}
+    for group_id, parent_id in parent_of.items():
+        if parent_id is not None:
+            children.setdefault(parent_id, []).append(group_id)
+    seen: set[int] = set()
+    stack = [gid for gid in root_ids if gid in parent_of]
+    while stack:  # iterative walk; "seen" also stops a malformed cycle
+        gid = stack.pop()
+        if gid in seen:
+            continue
+        seen.add(gid)
+        stack.extend(children.get(gid, ()))
+    return seen
+
+
+def visible_group_ids(user) -> set[int] | None:
+    """The ids of the groups ``user`` may see, or None for "all groups".
+
+    - Admins, and Managers without ``managed_groups``: None (every group).
+    - A Manager scoped to groups: those groups and all their sub-groups (via ``Group.parent``).
+    - Organizers, anonymous users, users without portal access: an empty set (organizer pages
+      are scoped by the user's own ``organizer_key`` instead).
+    """
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "portal_access", False):
+        return set()
+    if user.role == Role.ADMIN:
+        return None
+    if user.role == Role.MANAGER:
+        managed = set(user.managed_groups.values_list("id", flat=True))
+        if not managed:
+            return None
+        return group_descendant_ids(managed)
+    return set()
+
+
+def visible_groups(user) -> QuerySet[Group]:
+    """The groups ``user`` may see."""
+    ids = visible_group_ids(user)
+    qs = Group.objects.all()
+    return qs if ids is None else qs.filter(id__in=ids)
+
+
+def visible_organizers(user) -> QuerySet[Organizer]:
+    """The cached organizers (deleted ones included) in the groups ``user`` may see."""
+    ids = visible_group_ids(user)
+    qs = Organizer.objects.select_related("group")
+    return qs if ids is None else qs.filter(group_id__in=ids)
+
+
+# --- Lists and pages ---------------------------------------------------------------------------
+
+INACTIVE_DAYS = (30, 60, 90)
+
+
+def organizers_with_last_meeting(user) -> QuerySet[Organizer]:
+    """Visible organizers, each annotated with ``last_meeting`` (its latest held instance)."""
+    return visible_organizers(user).annotate(last_meeting=Max("instances__start_time"))
+
+
+def inactive_since(queryset: QuerySet[Organizer], days: int, *, now=None) -> QuerySet[Organizer]:
+    """Organizers (annotated by :func:`organizers_with_last_meeting`) with no meeting held in
+    the last ``days`` days, never-hosted ones included."""
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    return queryset.filter(Q(last_meeting__lt=cutoff) | Q(last_meeting__isnull=True))
+
+
+@dataclass
+class GroupNode:
+    group: Group
+    depth: int
+    active: int
+    suspended: int
+    pending: int
+    deleted: int
+    has_children: bool
+
+    @property
+    def total(self) -> int:
+        return self.active + self.suspended + self.pending
+
+
+def group_tree(user) -> list[GroupNode]:
+    """The visible groups in tree order (parents before their children, depth-first), each
+    with its organizers counted by status; a scoped Manager's top groups are roots."""
+    live = Q(organizers__deleted_at__isnull=True)
+    keyed = Q(organizers__organizer_key__isnull=False)
+    groups = list(
+        visible_groups(user).annotate(
+            n_active=Count(
+                "organizers", filter=live & keyed & Q(organizers__status=OrganizerStatus.ACTIVE)
+            ),
+            n_suspended=Count(
+                "organizers",
+                filter=live & keyed & Q(organizers__status=OrganizerStatus.SUSPENDED),
+            ),
+            n_pending=Count("organizers", filter=live & Q(organizers__organizer_key__isnull=True)),
+            n_deleted=Count("organizers", filter=Q(organizers__deleted_at__isnull=False)),
+        )
+    )
+    ids = {g.id for g in groups}
+    children: dict[int | None, list[Group]] = {}
+    for group in groups:
+        parent = group.parent_id if group.parent_id in ids else None
+        children.setdefault(parent, []).append(group)
+    for siblings in children.values():
+        siblings.sort(key=lambda g: g.name.lower())
+    nodes: list[GroupNode] = []
+    seen: set[int] = set()
+
+    def walk(parent_id, depth):
+        for group in children.get(parent_id, []):
+            if group.id in seen:
+                continue
+            seen.add(group.id)
+            nodes.append(
+                GroupNode(
+                    group=group,
+                    depth=depth,
+                    active=group.n_active,
+                    suspended=group.n_suspended,
+                    pending=group.n_pending,
+                    deleted=group.n_deleted,
+                    has_children=bool(children.get(group.id)),
+                )
+            )
+            walk(group.id, depth + 1)
+
+    walk(None, 0)
+    for group in groups:  # anything left is in a parent cycle: show it at the top level
+        if group.id not in seen:
+            children.setdefault("cycle", []).append(group)
+    walk("cycle", 0)
+    return nodes
+
+
+@dataclass
+class OrganizerDetail:
+    organizer: Organizer
+    recent_instances: list
+    meetings_held: int
+    attendees_total: int
+    attendee_minutes_total: int
+    last_meeting: object
+    audit_entries: list
+
+
+def organizer_detail(*, organizer: Organizer, meetings: int = 20, audit: int = 50):
+    """What the organizer page shows: last meetings, attendee totals, audit entries."""
+    from accounts.models import AuditEntry
+    from meetings.models import MeetingInstance
+
+    instances = MeetingInstance.objects.filter(organizer=organizer)
+    totals = instances.aggregate(
+        held=Count("id"),
+        attendees=Sum("num_attendees"),
+        minutes=Sum("attendee_minutes"),
+        last=Max("start_time"),
+    )
+    return OrganizerDetail(
+        organizer=organizer,
+        recent_instances=list(instances.order_by("-start_time")[:meetings]),
+        meetings_held=totals["held"] or 0,
+        attendees_total=totals["attendees"] or 0,
+        attendee_minutes_total=totals["minutes"] or 0,
+        last_meeting=totals["last"],
+        audit_entries=list(
+            AuditEntry.objects.filter(target_type="organizer", target_id=str(organizer.pk))
+            .select_related("actor")
+            .order_by("-created_at", "-id")[:audit]
+        ),
+    )
+
+
+def import_progress(job) -> dict:
+    """Counts of an import job's rows by outcome, for the progress bar and the result page."""
+    from .models import ImportRowOutcome
+
+    counts = dict(
+        job.rows.values_list("outcome").annotate(n=Count("id")).values_list("outcome", "n")
+    )
+    invalid = counts.get(ImportRowOutcome.INVALID, 0)
+    waiting = counts.get(ImportRowOutcome.WAITING, 0)
+    created = counts.get(ImportRowOutcome.CREATED, 0)
+    exists = counts.get(ImportRowOutcome.EXISTS, 0)
+    failed = counts.get(ImportRowOutcome.FAILED, 0)
+    to_send = waiting + created + exists + failed
+    return {
+        "invalid": invalid,
+        "waiting": waiting,
+        "created": created,
+        "exists": exists,
+        "failed": failed,
+        "to_send": to_send,
+        "done": to_send - waiting,
+        "total": to_send + invalid,
+        "percent": int(100 * (to_send - waiting) / to_send) if to_send else 100,
+    }

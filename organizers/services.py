@@ -1,0 +1,697 @@
+"""Writes to organizers: the only module here that calls the GoTo API.
+
+Each service calls the API, then updates the cache from the answer (write-through) and records
+an audit entry in the same transaction. On an API error it records a failure audit entry,
+leaves the cached rows as they were, and raises :class:`OrganizerActionError`, whose
+``message`` the view shows as it is.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from accounts.models import AuditOutcome
+from gotomeeting import errors
+from gotomeeting import models as api
+from portal.locks import LockBusy, cache_lock
+
+from .csv_import import GroupRef, ParsedCsv, validate_rows
+from .models import (
+    Group,
+    ImportJob,
+    ImportRow,
+    ImportRowOutcome,
+    ImportStatus,
+    Organizer,
+    OrganizerStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class OrganizerActionError(Exception):
+    """An action on an organizer failed; ``message`` is written for the admin."""
+
+    def __init__(self, message: str, *, api_error: errors.ApiError | None = None):
+        super().__init__(message)
+        self.message = message
+        self.api_error = api_error
+
+    @property
+    def rate_limited(self) -> bool:
+        return isinstance(self.api_error, errors.RateLimited)
+
+
+class ImportEnqueueError(Exception):
+    """The import could not be handed to the task queue (the job stays previewable)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def api_error_message(error: errors.ApiError, *, what: str) -> str:
+    """A sentence for the admin about ``error`` while doing ``what`` ("suspend Ada Lovelace")."""
+    if isinstance(error, errors.Unauthorized):
+        return f"Could not {what}: GoTo no longer accepts your sign-in. Sign out and in again."
+    if isinstance(error, errors.Forbidden):
+        return (
+            f"Could not {what}: GoTo refused (403) — the signed-in GoTo user is not an "
+            "account admin."
+        )
+    if isinstance(error, errors.NotFound):
+        return (
+            f"Could not {what}: GoTo does not know this organizer (404) — it may already "
+            "have been deleted. Nothing was changed here; the next sync will catch up."
+        )
+    if isinstance(error, errors.Conflict):
+        return f"Could not {what}: GoTo says an organizer with this email already exists (409)."
+    if isinstance(error, errors.RateLimited):
+        wait = f" Try again in {int(error.retry_after + 0.999)} s." if error.retry_after else ""
+        return f"Could not {what}: GoTo is limiting how fast we may call it (429).{wait}"
+    if isinstance(error, errors.ServerError):
+        return (
+            f"Could not {what}: GoTo had a server error ({error.status}). Nothing was changed; "
+            "try again in a few minutes."
+        )
+    if isinstance(error, errors.TransportError):
+        return f"Could not {what}: GoTo could not be reached ({error.message})."
+    if isinstance(error, errors.InvalidRequest):
+        return f"Could not {what}: GoTo refused the request (400): {error.message}"
+    return f"Could not {what}: {error}"
+
+
+def _fail(
+    *,
+    acting_user,
+    action: str,
+    organizer: Organizer | None,
+    label: str,
+    message: str,
+    api_error: errors.ApiError | None = None,
+) -> OrganizerActionError:
+    """Record a failure audit entry (outside any rolled-back block) and build the error."""
+    detail = message if api_error is None else f"{message} [{api_error}]"
+    if organizer is not None and organizer.pk:
+        audit_record(
+            actor=acting_user,
+            action=action,
+            target=organizer,
+            outcome=AuditOutcome.FAILURE,
+            detail=detail,
+        )
+    else:
+        audit_record(
+            actor=acting_user,
+            action=action,
+            target_type="organizer",
+            target_label=label,
+            outcome=AuditOutcome.FAILURE,
+            detail=detail,
+        )
+    return OrganizerActionError(message, api_error=api_error)
+
+
+def _label(organizer: Organizer) -> str:
+    if organizer.full_name:
+        return f"{organizer.full_name} ({organizer.email})"
+    return organizer.email
+
+
+def _products(products: Iterable[api.ProductType]) -> str:
+    return ",".join(p.value for p in products)
+
+
+def _group_for_key(group_key: int | None) -> Group | None:
+    if group_key is None:
+        return None
+    return Group.objects.filter(group_key=group_key).first()
+
+
+# --- invite and re-check --------------------------------------------------------------------
+
+
+def organizer_invite(
+    *,
+    client,
+    email: str,
+    first_name: str,
+    last_name: str,
+    group: Group,
+    product_type: str,
+    acting_user,
+) -> Organizer:
+    """Create an organizer at GoTo in ``group`` and cache it (pending until it has a key).
+
+    A cached organizer with this email that was deleted earlier is brought back (same row, so
+    its old meetings keep their owner). 409 from GoTo raises with ``api_error`` a Conflict.
+    """
+    email = email.strip()
+    label = f"{first_name} {last_name} ({email})".strip()
+    what = f"invite {email}"
+    existing = Organizer.objects.filter(email__iexact=email).first()
+    if existing is not None and existing.deleted_at is None:
+        raise _fail(
+            acting_user=acting_user,
+            action="organizer.invite",
+            organizer=existing,
+            label=label,
+            message=f"Could not {what}: an organizer with this email is already in the portal.",
+        )
+    try:
+        request = api.OrganizerRequest(
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            product_type=api.ProductType(product_type),
+        )
+    except ValueError as exc:
+        raise _fail(
+            acting_user=acting_user,
+            action="organizer.invite",
+            organizer=None,
+            label=label,
+            message=f"Could not {what}: {exc}.",
+        ) from exc
+    try:
+        created = client.create_organizer(request, group_key=group.group_key)
+    except errors.ApiError as exc:
+        raise _fail(
+            acting_user=acting_user,
+            action="organizer.invite",
+            organizer=existing,
+            label=label,
+            message=api_error_message(exc, what=what),
+            api_error=exc,
+        ) from exc
+    if isinstance(created, list | tuple):  # the API answers an array of one
+        created = created[0] if created else None
+    key = getattr(created, "organizer_key", None)
+    products = [api.ProductType(product_type)]
+    if products[0] in (api.ProductType.G2W, api.ProductType.G2T):
+        products.insert(0, api.ProductType.G2M)  # GoTo gives G2W/G2T organizers G2M too
+    now = timezone.now()
+    with transaction.atomic():
+        organizer = existing or Organizer(email=getattr(created, "email", "") or email)
+        if key is not None:
+            Organizer.objects.filter(organizer_key=key).exclude(pk=organizer.pk).update(
+                organizer_key=None
+            )
+        organizer.organizer_key = key
+        organizer.first_name = first_name
+        organizer.last_name = last_name
+        organizer.group = group
+        organizer.status = OrganizerStatus.ACTIVE
+        organizer.products = _products(products)
+        organizer.deleted_at = None
+        organizer.synced_at = now
+        organizer.save()
+        audit_record(
+            actor=acting_user,
+            action="organizer.invite",
+            target=organizer,
+            outcome=AuditOutcome.SUCCESS,
+            detail=(
+                f"Invited into group {group.name} as {product_type}; "
+                + ("pending confirmation (no key yet)." if key is None else f"key {key}.")
+            ),
+        )
+    return organizer
+
+
+def organizer_recheck(*, client, organizer: Organizer, acting_user) -> Organizer:
+    """Ask GoTo for the organizer by email and update the cache (key, status, products…)."""
+    what = f"re-check {_label(organizer)}"
+    try:
+        answer = client.get_organizer_by_email(organizer.email)
+    except errors.ApiError as exc:
+        raise _fail(
+            acting_user=acting_user,
+            action="organizer.recheck",
+            organizer=organizer,
+            label=_label(organizer),
+            message=api_error_message(exc, what=what),
+            api_error=exc,
+        ) from exc
+    if isinstance(answer, list | tuple):
+        answer = answer[0] if answer else None
+    if answer is None:
+        raise _fail(
+            acting_user=acting_user,
+            action="organizer.recheck",
+            organizer=organizer,
+            label=_label(organizer),
+            message=f"Could not {what}: GoTo has no organizer with this email.",
+        )
+    before = (organizer.organizer_key, organizer.status, organizer.products)
+    with transaction.atomic():
+        if answer.organizer_key is not None:
+            Organizer.objects.filter(organizer_key=answer.organizer_key).exclude(
+                pk=organizer.pk
+            ).update(organizer_key=None)
+        organizer.organizer_key = answer.organizer_key
+        if answer.status is not None:
+            organizer.status = answer.status.value
+        if answer.products:
+            organizer.products = _products(answer.products)
+        organizer.first_name = answer.first_name or organizer.first_name
+        organizer.last_name = answer.last_name or organizer.last_name
+        organizer.group = _group_for_key(answer.group_key) or organizer.group
+        if answer.max_attendees is not None:
+            organizer.max_attendees = answer.max_attendees
+        organizer.synced_at = timezone.now()
+        organizer.save()
+        after = (organizer.organizer_key, organizer.status, organizer.products)
+        state = (
+            "still pending confirmation"
+            if organizer.is_pending
+            else f"key {organizer.organizer_key}, {organizer.status}"
+        )
+        audit_record(
+            actor=acting_user,
+            action="organizer.recheck",
+            target=organizer,
+            outcome=AuditOutcome.SUCCESS,
+            detail=f"{'Changed' if after != before else 'Unchanged'}: {state}.",
+        )
+    return organizer
+
+
+# --- status ---------------------------------------------------------------------------------
+
+
+def _set_status(*, client, organizer: Organizer, acting_user, status: str) -> Organizer:
+    verb = "suspend" if status == OrganizerStatus.SUSPENDED else "reactivate"
+    action = f"organizer.{verb}"
+    what = f"{verb} {_label(organizer)}"
+
+    def refuse(message: str) -> OrganizerActionError:
+        return _fail(
+            acting_user=acting_user,
+            action=action,
+            organizer=organizer,
+            label=_label(organizer),
+            message=f"Could not {what}: {message}",
+        )
+
+    if organizer.deleted_at is not None:
+        raise refuse("it has been deleted.")
+    if organizer.is_pending:
+        raise refuse("it has not confirmed its invitation yet (no organizer key).")
+    if organizer.status == status:
+        raise refuse(f"it is already {OrganizerStatus(status).label.lower()}.")
+    try:
+        client.update_organizer_status(organizer.organizer_key, api.OrganizerStatus(status))
+    except errors.ApiError as exc:
+        raise _fail(
+            acting_user=acting_user,
+            action=action,
+            organizer=organizer,
+            label=_label(organizer),
+            message=api_error_message(exc, what=what),
+            api_error=exc,
+        ) from exc
+    with transaction.atomic():
+        previous = organizer.status
+        organizer.status = status
+        organizer.synced_at = timezone.now()
+        organizer.save(update_fields=["status", "synced_at"])
+        audit_record(
+            actor=acting_user,
+            action=action,
+            target=organizer,
+            outcome=AuditOutcome.SUCCESS,
+            detail=f"Status {previous} → {status}.",
+        )
+    return organizer
+
+
+def organizer_suspend(*, client, organizer: Organizer, acting_user) -> Organizer:
+    """Suspend an organizer at GoTo (frees the licence; keeps its history)."""
+    return _set_status(
+        client=client,
+        organizer=organizer,
+        acting_user=acting_user,
+        status=OrganizerStatus.SUSPENDED,
+    )
+
+
+def organizer_reactivate(*, client, organizer: Organizer, acting_user) -> Organizer:
+    """Make a suspended organizer active again at GoTo."""
+    return _set_status(
+        client=client, organizer=organizer, acting_user=acting_user, status=OrganizerStatus.ACTIVE
+    )
+
+
+# --- delete -----------------------------------------------------------------------------------
+
+
+def organizer_delete(*, client, organizer: Organizer, acting_user) -> Organizer:
+    """Delete an organizer at GoTo: by key, or by email while pending (no key).
+
+    The cached row is kept and marked ``deleted_at`` so its meetings keep their owner.
+    """
+    what = f"delete {_label(organizer)}"
+    if organizer.deleted_at is not None:
+        raise _fail(
+            acting_user=acting_user,
+            action="organizer.delete",
+            organizer=organizer,
+            label=_label(organizer),
+            message=f"Could not {what}: it is already deleted.",
+        )
+    try:
+        if organizer.organizer_key is not None:
+            client.delete_organizer(organizer.organizer_key)
+            how = f"by key {organizer.organizer_key}"
+        else:
+            client.delete_organizer_by_email(organizer.email)
+            how = "by email (pending invitation)"
+    except errors.ApiError as exc:
+        raise _fail(
+            acting_user=acting_user,
+            action="organizer.delete",
+            organizer=organizer,
+            label=_label(organizer),
+            message=api_error_message(exc, what=what),
+            api_error=exc,
+        ) from exc
+    with transaction.atomic():
+        organizer.deleted_at = timezone.now()
+        organizer.synced_at = organizer.deleted_at
+        organizer.save(update_fields=["deleted_at", "synced_at"])
+        audit_record(
+            actor=acting_user,
+            action="organizer.delete",
+            target=organizer,
+            outcome=AuditOutcome.SUCCESS,
+            detail=f"Deleted at GoTo {how}; the cached row and its meetings are kept.",
+        )
+    return organizer
+
+
+# --- bulk ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class BulkOutcome:
+    organizer: Organizer
+    ok: bool
+    message: str
+
+
+@dataclass
+class BulkResult:
+    action: str
+    outcomes: list[BulkOutcome] = field(default_factory=list)
+
+    @property
+    def succeeded(self) -> list[BulkOutcome]:
+        return [o for o in self.outcomes if o.ok]
+
+    @property
+    def failed(self) -> list[BulkOutcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+
+def _bulk(
+    *, service, verb: str, client, organizers: Iterable[Organizer], acting_user
+) -> BulkResult:
+    result = BulkResult(action=verb)
+    stopped: OrganizerActionError | None = None
+    for organizer in organizers:
+        if stopped is not None:
+            result.outcomes.append(
+                BulkOutcome(organizer, False, "Not attempted: GoTo was rate limiting (429).")
+            )
+            continue
+        try:
+            service(client=client, organizer=organizer, acting_user=acting_user)
+        except OrganizerActionError as exc:
+            result.outcomes.append(BulkOutcome(organizer, False, exc.message))
+            if exc.rate_limited:
+                stopped = exc  # the client already waited and retried: stop asking
+        else:
+            result.outcomes.append(BulkOutcome(organizer, True, f"{verb.capitalize()}ed."))
+    if result.outcomes:
+        audit_record(
+            actor=acting_user,
+            action=f"organizers.{verb}_bulk",
+            target_type="organizer",
+            target_label=f"{len(result.outcomes)} organizers",
+            outcome=AuditOutcome.SUCCESS if not result.failed else AuditOutcome.FAILURE,
+            detail=f"{len(result.succeeded)} done, {len(result.failed)} failed.",
+        )
+    return result
+
+
+def organizers_suspend_bulk(*, client, organizers: Iterable[Organizer], acting_user) -> BulkResult:
+    """Suspend each organizer; one failing does not stop the others (a 429 does)."""
+    return _bulk(
+        service=organizer_suspend,
+        verb="suspend",
+        client=client,
+        organizers=organizers,
+        acting_user=acting_user,
+    )
+
+
+def organizers_reactivate_bulk(
+    *, client, organizers: Iterable[Organizer], acting_user
+) -> BulkResult:
+    """Reactivate each organizer; one failing does not stop the others (a 429 does)."""
+    result = _bulk(
+        service=organizer_reactivate,
+        verb="reactivate",
+        client=client,
+        organizers=organizers,
+        acting_user=acting_user,
+    )
+    for outcome in result.succeeded:
+        outcome.message = "Reactivated."
+    return result
+
+
+# --- bulk import ---------------------------------------------------------------------------------
+
+
+def organizers_import_prepare(*, parsed: ParsedCsv, filename: str, acting_user) -> ImportJob:
+    """Check every row of an uploaded file and keep them as a previewable job (no API call)."""
+    groups = [GroupRef(g.id, g.name, g.group_key) for g in Group.objects.all()]
+
+    def email_exists(emails: set[str]) -> set[str]:
+        found: set[str] = set()
+        wanted = sorted(emails)
+        for start in range(0, len(wanted), 500):
+            found |= set(
+                Organizer.objects.annotate(email_lower=Lower("email"))
+                .filter(email_lower__in=wanted[start : start + 500], deleted_at__isnull=True)
+                .values_list("email_lower", flat=True)
+            )
+        return found
+
+    validate_rows(parsed, groups=groups, email_exists=email_exists)
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            created_by=acting_user if getattr(acting_user, "pk", None) else None,
+            filename=filename[:255],
+            delimiter=parsed.delimiter,
+        )
+        ImportRow.objects.bulk_create(
+            [
+                ImportRow(
+                    job=job,
+                    line_number=row.line_number,
+                    email=row.email[:254],
+                    first_name=row.first_name[:255],
+                    last_name=row.last_name[:255],
+                    group_name=row.group[:255],
+                    product_type=row.product_type[:32],
+                    group_id=row.group_id,
+                    error=row.error[:500],
+                    outcome=ImportRowOutcome.INVALID if row.error else ImportRowOutcome.WAITING,
+                )
+                for row in parsed.rows
+            ],
+            batch_size=500,
+        )
+        audit_record(
+            actor=acting_user,
+            action="organizers.import_preview",
+            target=job,
+            target_type="import",
+            outcome=AuditOutcome.SUCCESS,
+            detail=f"{len(parsed.valid_rows)} valid and {len(parsed.invalid_rows)} invalid rows.",
+        )
+    return job
+
+
+def organizers_import_start(*, job: ImportJob, acting_user) -> ImportJob:
+    """Hand a previewed job to the task queue; on a broker error the job stays previewable."""
+    from kombu.exceptions import OperationalError
+
+    from .tasks import import_organizers_task
+
+    if job.is_active:
+        return job
+    if job.status == ImportStatus.FINISHED:
+        raise ImportEnqueueError("This import has already run; upload the file again to redo it.")
+    if not job.rows.filter(outcome=ImportRowOutcome.WAITING).exists():
+        raise ImportEnqueueError("This import has no valid rows to create.")
+    claimed = ImportJob.objects.filter(
+        pk=job.pk, status__in=[ImportStatus.PREVIEW, ImportStatus.FAILED]
+    ).update(status=ImportStatus.QUEUED, enqueue_error="", error="")
+    if not claimed:
+        job.refresh_from_db()
+        return job
+    try:
+        import_organizers_task.apply_async(
+            args=[job.pk], retry=True, retry_policy={"max_retries": 1, "interval_start": 0}
+        )
+    except OperationalError as exc:
+        message = (
+            "The import could not be started: the task queue (Redis) is not reachable. "
+            "Nothing was sent to GoTo; the preview is kept — try again in a moment."
+        )
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.PREVIEW, enqueue_error=f"{message} ({exc})"
+        )
+        audit_record(
+            actor=acting_user,
+            action="organizers.import_start",
+            target=job,
+            target_type="import",
+            outcome=AuditOutcome.FAILURE,
+            detail=f"Task queue unreachable: {exc}",
+        )
+        job.refresh_from_db()
+        raise ImportEnqueueError(message) from exc
+    audit_record(
+        actor=acting_user,
+        action="organizers.import_start",
+        target=job,
+        target_type="import",
+        outcome=AuditOutcome.SUCCESS,
+        detail=f"{job.rows.filter(outcome=ImportRowOutcome.WAITING).count()} rows queued.",
+    )
+    job.refresh_from_db()
+    return job
+
+
+def _import_row(*, client, row: ImportRow, acting_user, sleep) -> tuple[str, str, Organizer | None]:
+    """Create one row's organizer; returns (outcome, detail, organizer)."""
+    existing = Organizer.objects.filter(email__iexact=row.email, deleted_at__isnull=True).first()
+    if existing is not None:
+        return ImportRowOutcome.EXISTS, "Already in the portal; not sent again.", existing
+    if row.group is None:
+        return ImportRowOutcome.FAILED, "Its group is no longer in the portal.", None
+    for attempt in range(3):
+        try:
+            organizer = organizer_invite(
+                client=client,
+                email=row.email,
+                first_name=row.first_name,
+                last_name=row.last_name,
+                group=row.group,
+                product_type=row.product_type,
+                acting_user=acting_user,
+            )
+        except OrganizerActionError as exc:
+            if isinstance(exc.api_error, errors.Conflict):
+                return ImportRowOutcome.EXISTS, "Already exists at GoTo (409).", None
+            if exc.rate_limited and attempt < 2:
+                sleep(min(60.0, max(1.0, exc.api_error.retry_after or 5.0)))
+                continue
+            return ImportRowOutcome.FAILED, exc.message, None
+        state = "pending confirmation" if organizer.is_pending else "active"
+        return ImportRowOutcome.CREATED, f"Invited ({state}).", organizer
+    return ImportRowOutcome.FAILED, "GoTo kept rate limiting.", None  # pragma: no cover
+
+
+def organizers_import_run(
+    *, client, job: ImportJob, acting_user=None, sleep=time.sleep
+) -> ImportJob:
+    """Create the waiting rows of ``job`` one by one, recording each row's outcome.
+
+    Safe to run twice (a redelivered task): only rows still waiting are sent, and an email
+    already in the cache, or a 409 from GoTo, counts as "already exists".
+    """
+    acting_user = acting_user or job.created_by
+    timeout = int(getattr(settings, "CELERY_TASK_TIME_LIMIT", 960))
+    try:
+        with cache_lock(f"organizers-import:{job.pk}", timeout=timeout):
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportStatus.RUNNING, started_at=timezone.now()
+            )
+            try:
+                for row in job.rows.filter(outcome=ImportRowOutcome.WAITING).select_related(
+                    "group"
+                ):
+                    outcome, detail, organizer = _import_row(
+                        client=client, row=row, acting_user=acting_user, sleep=sleep
+                    )
+                    ImportRow.objects.filter(pk=row.pk).update(
+                        outcome=outcome,
+                        detail=detail[:500],
+                        organizer=organizer,
+                        processed_at=timezone.now(),
+                    )
+            except Exception as exc:
+                ImportJob.objects.filter(pk=job.pk).update(
+                    status=ImportStatus.FAILED,
+                    error=(str(exc) or type(exc).__name__)[:2000],
+                    finished_at=timezone.now(),
+                )
+                raise
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportStatus.FINISHED, finished_at=timezone.now()
+            )
+    except LockBusy:
+        logger.info("Import %s is already running elsewhere; skipped.", job.pk)
+        return job
+    job.refresh_from_db()
+    counts = {
+        outcome: job.rows.filter(outcome=outcome).count()
+        for outcome in (ImportRowOutcome.CREATED, ImportRowOutcome.EXISTS, ImportRowOutcome.FAILED)
+    }
+    audit_record(
+        actor=acting_user,
+        action="organizers.import",
+        target=job,
+        target_type="import",
+        outcome=AuditOutcome.SUCCESS
+        if not counts[ImportRowOutcome.FAILED]
+        else AuditOutcome.FAILURE,
+        detail=(
+            f"{counts[ImportRowOutcome.CREATED]} created, {counts[ImportRowOutcome.EXISTS]} "
+            f"already existed, {counts[ImportRowOutcome.FAILED]} failed."
+        ),
+    )
+    return job
+
+
+def organizers_import_abort(*, job: ImportJob, message: str) -> ImportJob:
+    """Mark a queued job as stopped before it could send anything (e.g. no GoTo connection)."""
+    with transaction.atomic():
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.FAILED, error=message[:2000], finished_at=timezone.now()
+        )
+        audit_record(
+            actor=job.created_by,
+            action="organizers.import",
+            target=job,
+            target_type="import",
+            outcome=AuditOutcome.FAILURE,
+            detail=message,
+        )
+    job.refresh_from_db()
+    return job

@@ -1,0 +1,61 @@
+"""Celery tasks of the organizers area.
+
+Each task loads its arguments by id and calls a service; nothing else.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+# --- Bulk import (organizers helper) ---------------------------------------------------------
+
+
+@shared_task(queue="interactive")
+def import_organizers_task(job_id: int) -> str:
+    """Create the valid rows of an import job at GoTo, as the admin who uploaded the file."""
+    from accounts.connections import client_for_user, service_client
+    from accounts.tokens import TokenRevoked
+    from gotomeeting.errors import ApiError
+
+    from .models import ImportJob
+    from .services import organizers_import_abort, organizers_import_run
+
+    job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
+    if job is None:
+        return "gone"
+    try:
+        if job.created_by is not None:
+            try:
+                client = client_for_user(job.created_by)
+            except TokenRevoked:
+                client = service_client()
+        else:
+            client = service_client()
+    except (TokenRevoked, ApiError) as exc:
+        organizers_import_abort(
+            job=job, message=f"No GoTo connection to create the organizers with: {exc}"
+        )
+        return "aborted"
+    job = organizers_import_run(client=client, job=job)
+    return job.status
+
+
+# --- Organizers and groups refresh (sync helper) -------------------------------------------
+
+from sync.tasking import SYNC_TASK_OPTIONS, run_sync_service  # noqa: E402
+
+
+@shared_task(
+    name="organizers.sync_organizers",
+    soft_time_limit=5 * 60,
+    time_limit=6 * 60,
+    **SYNC_TASK_OPTIONS,
+)
+def sync_organizers_task(run_id: int | None = None, triggered_by: str = "") -> dict:
+    """Refresh groups and organizers (with their status) from GoTo into the cache."""
+    from sync.models import SyncArea
+    from sync.services import organizers_sync
+
+    return run_sync_service(
+        organizers_sync, area=SyncArea.ORGANIZERS, run_id=run_id, triggered_by=triggered_by
+    )
