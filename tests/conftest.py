@@ -12,15 +12,11 @@ _not_run: dict[str, set[str]] = {}
 
 
 def pytest_configure(config):
-    if not redis_available():
-        if IN_CI:
-            raise pytest.UsageError(
-                "CI=true but Redis does not answer on 127.0.0.1:6379: start it, CI needs it."
-            )
-        # Run everything that does not need Redis against an in-process cache and broker.
-        os.environ.setdefault("CACHE_URL", "locmemcache://")
-        os.environ.setdefault("CELERY_BROKER_URL", "memory://")
-        os.environ.setdefault("CELERY_RESULT_BACKEND", "cache+memory://")
+    # Without Redis, tests/settings.py uses an in-process cache and broker for the rest.
+    if not redis_available() and IN_CI:
+        raise pytest.UsageError(
+            "CI=true but Redis does not answer on 127.0.0.1:6379: start it, CI needs it."
+        )
 
 
 def pytest_collection_modifyitems(config, items):

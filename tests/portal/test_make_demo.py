@@ -28,7 +28,12 @@ def _free_port() -> int:
 
 def _run_demo(tmp_path: Path, extra_env: dict[str, str]) -> tuple[str, str, int]:
     port, sandbox_port = _free_port(), _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CACHE_URL"}}
+    # As a user runs it: the portal's own settings, nothing of the test run's.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "CACHE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
     env.update(
         PORT=str(port),
         SANDBOX_PORT=str(sandbox_port),
