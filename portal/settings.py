@@ -369,6 +369,8 @@ LOGGING = {
 # --- Health (/health/, portal/health.py) ------------------------------------------------------
 # The Celery queues a live worker must consume for /health/ to report the worker as up.
 HEALTH_CHECK_WORKER_QUEUES = env.list("HEALTH_CHECK_WORKER_QUEUES", default=["interactive", "sync"])
+# Load balancers probe the web processes over plain HTTP: answer, don't redirect to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 
 # WhiteNoise serves static files in every mode; outside production straight from the sources.
 WHITENOISE_USE_FINDERS = not PRODUCTION
