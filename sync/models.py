@@ -37,6 +37,9 @@ class SyncRun(models.Model):
     api_calls = models.PositiveIntegerField(default=0)
     progress = models.PositiveSmallIntegerField(default=0, help_text="percent done")
     error = models.TextField(blank=True)
+    # History: whether this run's window_end moves the group's cursor (False for a
+    # `sync --since` run that starts after the cursor, so no gap is skipped).
+    advances_cursor = models.BooleanField(default=True)
     triggered_by = models.CharField(max_length=254, blank=True)
 
     class Meta:

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "sync"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.sync_status, name="status"),
+    path("refresh/", views.sync_refresh, name="refresh"),
+    path("runs/<int:pk>/", views.run_fragment, name="run_fragment"),
+]

@@ -1,0 +1,214 @@
+"""Reads for the Sync status page: recent runs, freshness per area, worker and connection.
+
+Nothing here may fail because Redis, the broker or the worker is down: the page must keep
+serving what the database knows and say what it cannot reach.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from organizers.models import Group
+
+from .locks import lock_is_held
+from .models import SyncArea, SyncOutcome, SyncRun
+
+logger = logging.getLogger(__name__)
+
+STALE_AFTER_INTERVALS = 3
+
+
+def area_interval(area: str) -> timedelta:
+    """How often beat runs ``area`` (from the SYNC_*_EVERY_SECONDS settings)."""
+    seconds = {
+        SyncArea.ORGANIZERS: settings.SYNC_ORGANIZERS_EVERY_SECONDS,
+        SyncArea.HISTORY: settings.SYNC_HISTORY_EVERY_SECONDS,
+        SyncArea.ATTENDEES: settings.SYNC_HISTORY_EVERY_SECONDS,
+        SyncArea.SCHEDULED: settings.SYNC_SCHEDULED_EVERY_SECONDS,
+        SyncArea.LIVE: settings.SYNC_LIVE_EVERY_SECONDS,
+    }[SyncArea(area)]
+    return timedelta(seconds=seconds)
+
+
+@dataclass(frozen=True)
+class AreaFreshness:
+    area: str
+    label: str
+    interval: timedelta
+    last_success_at: datetime | None
+    last_run: SyncRun | None
+    running: bool | None  # None: the lock store cannot be asked
+    stale: bool
+
+    @property
+    def never_synced(self) -> bool:
+        return self.last_success_at is None
+
+    @property
+    def interval_text(self) -> str:
+        seconds = int(self.interval.total_seconds())
+        if seconds % 3600 == 0:
+            return f"{seconds // 3600} h"
+        if seconds % 60 == 0:
+            return f"{seconds // 60} min"
+        return f"{seconds} s"
+
+
+def area_freshness(*, now: datetime | None = None) -> list[AreaFreshness]:
+    """For each area: when it last synced in full, whether that is stale (older than three
+    intervals), and whether a run holds its lock now."""
+    now = now or timezone.now()
+    areas = []
+    for area in SyncArea:
+        runs = SyncRun.objects.filter(area=area, key="")
+        last_success = (
+            runs.filter(outcome=SyncOutcome.SUCCESS).order_by("-finished_at", "-id").first()
+        )
+        last_run = runs.exclude(outcome=SyncOutcome.SKIPPED).order_by("-started_at", "-id").first()
+        interval = area_interval(area)
+        success_at = last_success.finished_at if last_success else None
+        stale = success_at is None or now - success_at > STALE_AFTER_INTERVALS * interval
+        try:
+            running = lock_is_held(area)
+        except Exception:
+            running = None
+        areas.append(
+            AreaFreshness(
+                area=area.value,
+                label=area.label,
+                interval=interval,
+                last_success_at=success_at,
+                last_run=last_run,
+                running=running,
+                stale=stale,
+            )
+        )
+    return areas
+
+
+def recent_runs(*, area: str | None = None) -> QuerySet[SyncRun]:
+    """Sync runs, newest first (optionally of one area)."""
+    runs = SyncRun.objects.order_by("-started_at", "-id")
+    return runs.filter(area=area) if area else runs
+
+
+def run_to_show(*, run: SyncRun) -> SyncRun:
+    """The run a progress box shows: ``run``, or the retry that followed it.
+
+    A failed run that Celery retries continues in a new SyncRun of the same area and key,
+    triggered by the same person.
+    """
+    if run.outcome in (SyncOutcome.RUNNING, SyncOutcome.SUCCESS):
+        return run
+    newer = (
+        SyncRun.objects.filter(
+            area=run.area, key=run.key, triggered_by=run.triggered_by, id__gt=run.id
+        )
+        .exclude(outcome=SyncOutcome.SKIPPED)
+        .order_by("-id")
+        .first()
+    )
+    return newer or run
+
+
+def run_is_waiting(*, run: SyncRun) -> bool:
+    """A "running" run no worker has picked up (its lock is free)."""
+    if run.outcome != SyncOutcome.RUNNING:
+        return False
+    try:
+        return not lock_is_held(run.area, run.key)
+    except Exception:
+        return False
+
+
+@dataclass(frozen=True)
+class WorkerStatus:
+    reachable: bool
+    workers: tuple[str, ...]
+    detail: str
+
+
+def worker_status(*, timeout: float = 1.0) -> WorkerStatus:
+    """Whether a Celery worker answers a ping through the broker."""
+    from portal.celery import app as celery_app
+
+    try:
+        with celery_app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=timeout)
+            replies = celery_app.control.ping(timeout=timeout, connection=connection) or []
+    except Exception as exc:  # broker down: kombu.OperationalError, redis errors, OSError
+        logger.info("Celery ping failed: %s", exc)
+        return WorkerStatus(False, (), "The task queue (Redis broker) does not answer")
+    names = tuple(sorted(name for reply in replies for name in reply))
+    if not names:
+        return WorkerStatus(False, (), "No worker answered the ping")
+    return WorkerStatus(True, names, f"{len(names)} worker(s) answering")
+
+
+@dataclass(frozen=True)
+class ConnectionInfo:
+    label: str
+    ok: bool
+    detail: str
+
+
+def service_connection_info() -> ConnectionInfo:
+    """Which GoTo connection background work uses (without asking the API)."""
+    try:
+        from accounts.connections import service_connection_status
+
+        status = service_connection_status()
+    except Exception as exc:  # not set up yet, or its store fails: say so, do not crash
+        logger.info("Service connection status unavailable: %s", exc)
+        return ConnectionInfo("Service connection status unavailable", False, str(exc))
+    return ConnectionInfo(status.label, status.ok, status.detail)
+
+
+RUNS_PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class StatusOverview:
+    areas: list[AreaFreshness]
+    runs: Page
+    group_names: dict[str, str]
+    worker: WorkerStatus
+    connection: ConnectionInfo
+
+
+def status_overview(*, page_number: str | int | None = None) -> StatusOverview:
+    """Everything the Sync status page shows, read from the database (and a worker ping)."""
+    runs = Paginator(recent_runs(), RUNS_PER_PAGE).get_page(page_number)
+    keys = {run.key for run in runs if run.key}
+    group_names = {
+        str(group_key): name
+        for group_key, name in Group.objects.filter(
+            group_key__in=[int(key) for key in keys if key.isdigit()]
+        ).values_list("group_key", "name")
+    }
+    for run in runs:
+        run.scope_label = group_names.get(run.key, run.key) if run.key else "whole account"
+        run.duration_text = _duration(run)
+    return StatusOverview(
+        areas=area_freshness(),
+        runs=runs,
+        group_names=group_names,
+        worker=worker_status(),
+        connection=service_connection_info(),
+    )
+
+
+def _duration(run: SyncRun) -> str:
+    if run.finished_at is None:
+        return ""
+    seconds = max(0, int((run.finished_at - run.started_at).total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    return f"{seconds // 60} min {seconds % 60} s"
