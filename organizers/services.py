@@ -695,3 +695,23 @@ def organizers_import_abort(*, job: ImportJob, message: str) -> ImportJob:
         )
     job.refresh_from_db()
     return job
+
+
+def organizers_import_execute(*, job: ImportJob) -> ImportJob:
+    """Run a queued import as the admin who uploaded it (their GoTo token, else the service
+    connection); stop it with a message when there is no GoTo connection at all."""
+    from accounts.connections import client_for_user, service_client
+    from accounts.tokens import TokenRevoked
+
+    try:
+        try:
+            if job.created_by is None:
+                raise TokenRevoked("The uploader is gone.")
+            client = client_for_user(job.created_by)
+        except TokenRevoked:
+            client = service_client()
+    except (TokenRevoked, errors.ApiError) as exc:
+        return organizers_import_abort(
+            job=job, message=f"No GoTo connection to create the organizers with: {exc}"
+        )
+    return organizers_import_run(client=client, job=job)

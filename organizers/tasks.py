@@ -10,34 +10,16 @@ from celery import shared_task
 # --- Bulk import (organizers helper) ---------------------------------------------------------
 
 
-@shared_task(queue="interactive")
+@shared_task(name="organizers.import_organizers")
 def import_organizers_task(job_id: int) -> str:
-    """Create the valid rows of an import job at GoTo, as the admin who uploaded the file."""
-    from accounts.connections import client_for_user, service_client
-    from accounts.tokens import TokenRevoked
-    from gotomeeting.errors import ApiError
-
+    """Create the valid rows of an import job at GoTo (queue "interactive", see settings)."""
     from .models import ImportJob
-    from .services import organizers_import_abort, organizers_import_run
+    from .services import organizers_import_execute
 
     job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
     if job is None:
         return "gone"
-    try:
-        if job.created_by is not None:
-            try:
-                client = client_for_user(job.created_by)
-            except TokenRevoked:
-                client = service_client()
-        else:
-            client = service_client()
-    except (TokenRevoked, ApiError) as exc:
-        organizers_import_abort(
-            job=job, message=f"No GoTo connection to create the organizers with: {exc}"
-        )
-        return "aborted"
-    job = organizers_import_run(client=client, job=job)
-    return job.status
+    return organizers_import_execute(job=job).status
 
 
 # --- Organizers and groups refresh (sync helper) -------------------------------------------

@@ -230,6 +230,7 @@ CELERY_BEAT_SCHEDULE = {
 # Periodic runs go to "sync"; "Refresh now" passes queue=SYNC_INTERACTIVE_QUEUE explicitly.
 # A worker serves both: celery -A portal worker -Q interactive,sync
 CELERY_TASK_ROUTES = {
+    "organizers.import_organizers": {"queue": "interactive"},
     "organizers.sync_organizers": {"queue": "sync"},
     "meetings.sync_history": {"queue": "sync"},
     "meetings.sync_attendees": {"queue": "sync"},

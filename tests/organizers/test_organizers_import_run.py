@@ -49,8 +49,11 @@ def queued(monkeypatch):
     return sent
 
 
-def test_task_is_on_the_interactive_queue():
-    assert import_organizers_task._get_exec_options()["queue"] == "interactive"
+def test_task_is_routed_to_the_interactive_queue():
+    from portal.celery import app
+
+    route = app.amqp.router.route({}, import_organizers_task.name)
+    assert route["queue"].name == "interactive"
 
 
 def test_import_creates_the_valid_rows_and_records_each_outcome(
@@ -193,7 +196,7 @@ def test_task_without_any_goto_connection_stops_the_job_with_a_message(
 ):
     job = _upload(client_for(admin_user))  # admin_user has no stored token, nobody has
     services.organizers_import_start(job=job, acting_user=admin_user)
-    assert import_organizers_task.apply(args=[job.pk]).get() == "aborted"
+    assert import_organizers_task.apply(args=[job.pk]).get() == ImportStatus.FAILED
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED
     assert "No GoTo connection" in job.error
