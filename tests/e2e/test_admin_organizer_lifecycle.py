@@ -10,50 +10,28 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.e2e.browser import allow_sandbox_form_target
 from tests.organizers.conftest import mirror_account, sandbox_organizer
-from tests.services import chromium_path
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 EMAIL = "lifecycle.person@acme.example"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
-def browser_page(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-    # still plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path() or "/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        context = browser.new_context()
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
+def browser_page(chromium):
+    context = chromium.new_context()
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
 
 
 @pytest.fixture
 def portal(live_server, sandbox_settings, sandbox, goto_client, settings):
     """The live portal talking to the test sandbox, its cache filled with the account."""
     # The sign-in form is redirected to the sandbox's authorize page: allow that origin.
-    directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
-    settings.CONTENT_SECURITY_POLICY = {
-        "DIRECTIVES": {**directives, "form-action": [*directives["form-action"], sandbox.base_url]}
-    }
+    allow_sandbox_form_target(settings, sandbox)
     mirror_account(goto_client("admin@acme.example"))
     return live_server.url
 

@@ -14,48 +14,19 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
-from tests.services import chromium_path
+from tests.e2e.browser import sign_in_with_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 @pytest.fixture
-def browser_context(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-    # still plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path() or "/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(accept_downloads=True, timezone_id="UTC")
-        context.set_default_timeout(20_000)
-        try:
-            yield context
-        finally:
-            context.close()
-            browser.close()
-
-
-def sign_in(context, live_server, user) -> None:
-    """Sign ``user`` in on the browser: a session made by ``force_login``, set as a cookie."""
-    client = Client()
-    client.force_login(user)
-    session = client.cookies["sessionid"].value
-    context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+def browser_context(chromium):
+    context = chromium.new_context(accept_downloads=True, timezone_id="UTC")
+    context.set_default_timeout(20_000)
+    yield context
+    context.close()
 
 
 @pytest.fixture
@@ -98,7 +69,7 @@ def account(db):
 def test_manager_filters_the_dashboard_and_downloads_a_meetings_attendees(
     browser_context, live_server, account
 ):
-    sign_in(browser_context, live_server, account["manager"])
+    sign_in_with_session(browser_context, live_server.url, account["manager"])
     page = browser_context.new_page()
     problems = []
     page.on(

@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
-from tests.e2e.test_manager_dashboard import CHROMIUM_ARGS
+from tests.e2e.browser import (
+    allow_sandbox_form_target,
+    collect_console_errors,
+    sign_in_with_session,
+)
 from tests.meetings.conftest import sandbox_meeting, sandbox_user
-from tests.services import chromium_path
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -24,31 +26,18 @@ YEAR = timezone.now().year + 1
 
 
 @pytest.fixture
-def browser_context(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path() or "/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(timezone_id="Europe/Paris")
-        context.set_default_timeout(20_000)
-        try:
-            yield context
-        finally:
-            context.close()
-            browser.close()
+def browser_context(chromium):
+    context = chromium.new_context(timezone_id="Europe/Paris")
+    context.set_default_timeout(20_000)
+    yield context
+    context.close()
 
 
 @pytest.fixture
 def portal(live_server, sandbox_settings, sandbox, settings):
     """The live portal talking to the test sandbox."""
     # "Start" sends the browser on to the host URL: allow the sandbox's origin as GoTo's is.
-    directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
-    settings.CONTENT_SECURITY_POLICY = {
-        "DIRECTIVES": {**directives, "form-action": [*directives["form-action"], sandbox.base_url]}
-    }
+    allow_sandbox_form_target(settings, sandbox)
     return live_server.url
 
 
@@ -59,21 +48,9 @@ def test_organizer_creates_edits_starts_and_deletes_a_meeting(
     from meetings.models import Meeting
 
     user = sandbox_user(sandbox, with_sandbox_token, "organizer@acme.example", "organizer")
-    client = Client()
-    client.force_login(user)
-    browser_context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": portal}]
-    )
+    sign_in_with_session(browser_context, portal, user)
     page = browser_context.new_page()
-    problems = []
-    page.on(
-        "console",
-        lambda m: (
-            problems.append(m.text)
-            if m.type == "error" and "favicon" not in (m.location or {}).get("url", "")
-            else None
-        ),
-    )
+    problems = collect_console_errors(page)
 
     # My meetings: nothing yet; the page remembers the browser's zone in the tz cookie.
     page.goto(f"{portal}/meetings/mine/")
