@@ -151,3 +151,13 @@ def test_page_still_serves_when_the_lock_store_is_down(admin_user, client_for, s
 
     assert page.status_code == 200
     assert "Lock store unreachable." in page.content.decode()
+
+
+def test_page_loads_the_system_health_detail_for_admins(admin_user, client_for):
+    from django.urls import reverse
+
+    page = client_for(admin_user).get(reverse("sync:status"))
+    assert f'hx-get="{reverse("health:detail")}"'.encode() in page.content
+    detail = client_for(admin_user).get(reverse("health:detail"), HTTP_HX_REQUEST="true")
+    assert detail.status_code == 200
+    assert b"Database" in detail.content or b"database" in detail.content
