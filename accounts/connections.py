@@ -116,11 +116,9 @@ def service_admin() -> User | None:
     chosen = ServiceConnection.load().admin
     if chosen is not None and chosen.role == Role.ADMIN and chosen.portal_access:
         return chosen
-    return (
-        User.objects.filter(role=Role.ADMIN, portal_access=True, goto_token__isnull=False)
-        .order_by("pk")
-        .first()
-    )
+    from .selectors import admins_with_token
+
+    return admins_with_token().order_by("pk").first()
 
 
 def service_client(**client_options) -> GoToMeetingClient:

@@ -39,3 +39,21 @@ class AuditLogFilterForm(forms.Form):
         if start and end and start > end:
             raise forms.ValidationError("The start date is after the end date.")
         return cleaned
+
+
+class ServiceConnectionForm(forms.Form):
+    """Which Admin's stored GoTo token background work uses."""
+
+    admin = forms.ModelChoiceField(
+        queryset=None,
+        empty_label=None,
+        label="Background work signs in as",
+        help_text="An Admin who has signed in (so the portal holds their GoTo token).",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        from .selectors import admins_with_token
+
+        super().__init__(*args, **kwargs)
+        self.fields["admin"].queryset = admins_with_token()
+        self.fields["admin"].label_from_instance = lambda user: user.email

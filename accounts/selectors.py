@@ -115,3 +115,10 @@ def audit_csv_rows(entries: QuerySet[AuditEntry]):
             entry.detail,
             entry.request_id,
         )
+
+
+def admins_with_token() -> QuerySet[User]:
+    """Admins with portal access whose GoTo token the portal holds (service candidates)."""
+    return User.objects.filter(
+        role=Role.ADMIN, portal_access=True, goto_token__isnull=False
+    ).order_by("email")

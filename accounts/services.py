@@ -322,3 +322,25 @@ def user_sessions_end(*, user: User) -> int:
     if doomed:
         logger.info("Ended %d session(s) of user %s", len(doomed), user.pk)
     return len(doomed)
+
+
+def service_connection_set(*, admin: User, acting_user: User) -> None:
+    """Make ``admin``'s stored GoTo token the one background work (the sync) uses."""
+    from .models import ServiceConnection
+
+    if admin.role != Role.ADMIN or not admin.portal_access:
+        raise AccessChangeRefused(f"{admin.email} is not an Admin with portal access.")
+    with transaction.atomic():
+        connection = ServiceConnection.load()
+        previous = connection.admin
+        connection.admin = admin
+        connection.last_error = ""
+        connection.save(update_fields=["admin", "last_error", "updated_at"])
+        audit_record(
+            actor=acting_user,
+            action="service_connection.change",
+            target=admin,
+            target_type="user",
+            detail=f"From {previous.email if previous else 'the first Admin with a token'} "
+            f"to {admin.email}.",
+        )

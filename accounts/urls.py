@@ -8,4 +8,5 @@ urlpatterns = [
     path("roles/", views.RolesView.as_view(), name="roles"),
     path("roles/<int:pk>/", views.RoleUpdateView.as_view(), name="role_update"),
     path("audit/", views.AuditLogView.as_view(), name="audit_log"),
+    path("service-connection/", views.ServiceConnectionView.as_view(), name="service_connection"),
 ]

@@ -15,7 +15,8 @@ from portal.export import csv_response, wants_csv
 from portal.permissions import ADMIN, RoleRequiredMixin
 
 from . import selectors, services
-from .forms import UserAccessForm
+from .connections import service_connection_status
+from .forms import ServiceConnectionForm, UserAccessForm
 from .models import Role
 
 USERS_PER_PAGE = 50
@@ -127,3 +128,36 @@ class AuditLogView(RoleRequiredMixin, View):
             {"filter": filterset, "page": page, "invalid": invalid},
             status=400 if invalid else 200,
         )
+
+
+class ServiceConnectionView(RoleRequiredMixin, View):
+    """Choose the Admin whose GoTo token background work uses, and test that it works."""
+
+    allowed_roles = ADMIN
+
+    def _render(self, request, form, status, code=200) -> HttpResponse:
+        context = {"form": form, "status": status}
+        return render(request, "accounts/service_connection.html", context, status=code)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from .connections import service_admin
+
+        form = ServiceConnectionForm(initial={"admin": service_admin()})
+        probe = request.GET.get("test") == "1"
+        return self._render(request, form, service_connection_status(probe=probe))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ServiceConnectionForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, form, service_connection_status(), code=400)
+        try:
+            services.service_connection_set(
+                admin=form.cleaned_data["admin"], acting_user=request.user
+            )
+        except services.AccessChangeRefused as exc:
+            messages.error(request, str(exc))
+            return self._render(request, form, service_connection_status(), code=400)
+        messages.success(
+            request, f"Background work now uses {form.cleaned_data['admin'].email}'s GoTo token."
+        )
+        return redirect("accounts:service_connection")

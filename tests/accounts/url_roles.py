@@ -16,4 +16,5 @@ URL_ROLES = {
     # GET shows one user's form; saving is a POST.
     "accounts:role_update": {"kwargs": _user_kwargs, **ADMIN_ONLY},
     "accounts:audit_log": {**ADMIN_ONLY},
+    "accounts:service_connection": {**ADMIN_ONLY},
 }
