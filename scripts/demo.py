@@ -183,7 +183,8 @@ def main() -> int:
         first_sync_marker = var_dir / f".first-sync-{port}"
         if os.environ.get("DEMO_FIRST_SYNC", "1") != "0" and not first_sync_marker.exists():
             log("first sync from the sandbox (once; later syncs run in the background)")
-            manage(env, "sync", "--area", "all")
+            # The command's progress lines, not a log line for every API call.
+            manage({**env, "LOG_LEVEL": "WARNING"}, "sync", "--area", "all")
             first_sync_marker.touch()
         log(f"starting the portal on http://127.0.0.1:{port}")
         web = processes.start(

@@ -80,6 +80,8 @@ def _run_demo(tmp_path: Path, extra_env: dict[str, str]) -> tuple[str, str, int]
 def test_make_demo_serves_the_portal_and_prints_the_demo_logins(tmp_path):
     text, page, sandbox_port = _run_demo(tmp_path, {})
     assert "admin@acme.example" in text and "manager@acme.example" in text
+    # The first sync shows its progress lines, not a log line for every API call.
+    assert "history: success" in text and "GoTo API" not in text
     assert "Sign in with GoTo" in page
     assert (tmp_path / f"sandbox-{sandbox_port}.json").exists()
     assert (tmp_path / "db.sqlite3").exists() or list(tmp_path.glob("db-*.sqlite3"))

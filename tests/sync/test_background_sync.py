@@ -32,6 +32,7 @@ TASKS = (
     sync_scheduled_task,
     sync_live_task,
 )
+PER_INSTANCE_ATTENDEES = "GET /G2M/rest/meetings/{meetingId}/attendees"
 HISTORY_ROUTES = (
     "GET /G2M/rest/groups/{groupKey}/historicalMeetings",
     "GET /G2M/rest/organizers/{organizerKey}/historicalMeetings",
@@ -52,9 +53,14 @@ def test_full_sync_through_the_worker_equals_the_sandbox_and_a_second_run_change
     first = _run_all(sync_worker)
 
     assert [r["outcome"] for r in first] == ["success"] * 5
-    assert_cache_matches(sandbox.state())
+    state = sandbox.state()
+    assert_cache_matches(state)
     first_history = SyncRun.objects.get(area=SyncArea.HISTORY, key="")
-    assert first_history.rows_created == len(sandbox.state()["instances"])
+    # Each history window brought its meetings' attendees: the attendees task had nothing left.
+    assert first_history.rows_created == len(state["instances"]) + len(state["attendees"])
+    first_attendees = SyncRun.objects.get(area=SyncArea.ATTENDEES)
+    assert (first_attendees.rows_created, first_attendees.api_calls) == (0, 0)
+    assert sandbox.stats()["routes"].get(PER_INSTANCE_ATTENDEES, 0) == 0
 
     sandbox.reset_stats()
     second = _run_all(sync_worker)
@@ -76,6 +82,8 @@ def test_full_sync_through_the_worker_equals_the_sandbox_and_a_second_run_change
     assert group_runs.count() == Group.objects.count()
     for group_run in group_runs:
         assert group_run.window_end - group_run.window_start < timedelta(hours=7)
+    # The overlap windows' meetings all have their attendees already: no attendee call at all
+    # (a meeting held since costs one attendee call for its window: test_attendees_sync.py).
     assert not [route for route in routes if "attendees" in route], "no attendee asked twice"
 
 

@@ -1,5 +1,6 @@
-"""A back-fill killed after some windows keeps every row it (and earlier syncs) wrote, records
-where it stopped, and the next run continues from there and completes the rest."""
+"""A back-fill killed after some windows keeps every row it (and earlier syncs) wrote, with
+the attendees of those windows, records where it stopped, and the next run continues from
+there and completes the rest."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from gotomeeting import split_windows
-from meetings.models import MeetingInstance
+from meetings.models import Attendee, MeetingInstance
 from organizers.models import Group
 from sync import services
 from sync.models import SyncArea, SyncOutcome, SyncRun
@@ -56,6 +57,11 @@ def test_failure_on_the_third_window_keeps_rows_and_the_next_run_finishes_the_re
     expected = _instances_of_group(sandbox.state(), group.group_key)
     assert 0 < len(kept - {old.instance_key}) < len(expected)
     assert all(i.start_time < failed.window_end for i in MeetingInstance.objects.exclude(pk=old.pk))
+    committed = MeetingInstance.objects.exclude(pk=old.pk)
+    assert not committed.filter(attendees_synced_at=None).exists(), "with their attendees"
+    assert Attendee.objects.filter(instance__in=committed).count() == sum(
+        1 for a in sandbox.state()["attendees"] if a["meetingInstanceKey"] in kept
+    )
 
     monkeypatch.setattr(services, "_upsert_instances", original)
     sandbox.reset_stats()
@@ -63,8 +69,18 @@ def test_failure_on_the_third_window_keeps_rows_and_the_next_run_finishes_the_re
 
     assert resumed.outcome == SyncOutcome.SUCCESS
     assert resumed.window_start == failed.window_end - timedelta(hours=6)
-    assert resumed.api_calls == len(split_windows(resumed.window_start, resumed.window_end))
-    assert resumed.api_calls < 7, "only the windows the failed run did not finish"
+    windows = len(split_windows(resumed.window_start, resumed.window_end))
+    routes = sandbox.stats()["routes"]
+    history_calls = routes["GET /G2M/rest/groups/{groupKey}/historicalMeetings"]
+    attendee_calls = routes.get("GET /G2M/rest/groups/{groupKey}/attendees", 0)
+    assert history_calls == windows < 7, "only the windows the failed run did not finish"
+    # Each window's attendees come with its history, one group call at most (none for a
+    # window whose meetings all have theirs already), never one call per meeting.
+    assert 0 < attendee_calls <= windows
+    assert resumed.api_calls == history_calls + attendee_calls == sum(routes.values())
     cached = set(MeetingInstance.objects.values_list("instance_key", flat=True))
     assert cached == expected | {old.instance_key}
-    assert resumed.rows_created == len(expected) - len(kept - {old.instance_key})
+    new = expected - kept
+    new_attendees = sum(1 for a in sandbox.state()["attendees"] if a["meetingInstanceKey"] in new)
+    assert resumed.rows_created == len(new) + new_attendees
+    assert not MeetingInstance.objects.exclude(pk=old.pk).filter(attendees_synced_at=None).exists()
