@@ -96,6 +96,10 @@ class MeetingInstance(models.Model):
             models.Index(fields=["organizer", "start_time"]),
             # Keyset pagination of the history table: ORDER BY start_time DESC, id DESC.
             models.Index(fields=["start_time", "id"], name="instance_start_id"),
+            # MAX() of each is the dashboard cache's data version, read from the index
+            # (meetings.selectors.history_dashboard; bench/).
+            models.Index(fields=["synced_at"], name="instance_synced_at"),
+            models.Index(fields=["attendees_synced_at"], name="instance_attendees_synced"),
         ]
 
     def __str__(self) -> str:

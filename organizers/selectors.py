@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from accounts.models import Role
@@ -75,8 +75,20 @@ INACTIVE_DAYS = (30, 60, 90)
 
 
 def organizers_with_last_meeting(user) -> QuerySet[Organizer]:
-    """Visible organizers, each annotated with ``last_meeting`` (its latest held instance)."""
-    return visible_organizers(user).annotate(last_meeting=Max("instances__start_time"))
+    """Visible organizers, each annotated with ``last_meeting`` (its latest held instance).
+
+    A correlated subquery, not ``Max`` over a join: it reads one entry of the (organizer,
+    start_time) index per organizer shown, where the join grouped every instance of the
+    account on each page view (60 ms at 100,000 instances; 3 ms this way — bench/).
+    """
+    from meetings.models import MeetingInstance
+
+    latest = (
+        MeetingInstance.objects.filter(organizer=OuterRef("pk"))
+        .order_by("-start_time")
+        .values("start_time")[:1]
+    )
+    return visible_organizers(user).annotate(last_meeting=Subquery(latest))
 
 
 def inactive_since(queryset: QuerySet[Organizer], days: int, *, now=None) -> QuerySet[Organizer]:

@@ -1,0 +1,99 @@
+"""The history dashboard's aggregates are computed once and reused from the cache, until the
+data changes (a new or re-synced instance, a synced attendee list) or the user's scope or
+filters differ; the page still works when the cache is down."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from meetings import selectors
+from tests.meetings.conftest import held, stay
+
+URL = reverse("meetings:dashboard")
+WEEK = {"start": "2026-03-02", "end": "2026-03-08"}
+
+
+def kpis(response) -> dict:
+    assert response.status_code == 200
+    return response.context["board"].kpis
+
+
+def test_second_view_reuses_the_computed_dashboard(client_for, manager_user, history):
+    client = client_for(manager_user)
+    with CaptureQueriesContext(connection) as first:
+        first_kpis = kpis(client.get(URL, WEEK))
+    with CaptureQueriesContext(connection) as second:
+        second_kpis = kpis(client.get(URL, WEEK))
+    assert second_kpis == first_kpis
+    assert first_kpis["meetings"] == 4
+    # The seven aggregate and table queries are not run again.
+    assert len(second.captured_queries) <= len(first.captured_queries) - 7
+
+
+def test_a_new_synced_instance_shows_at_once(client_for, manager_user, history):
+    client = client_for(manager_user)
+    assert kpis(client.get(URL, WEEK))["meetings"] == 4
+    held(history.olga, "2026-03-06T11:00", 30, 0, 0, subject="Just synced")
+    assert kpis(client.get(URL, WEEK))["meetings"] == 5
+
+
+def test_a_re_synced_instance_shows_at_once(client_for, manager_user, history):
+    client = client_for(manager_user)
+    assert kpis(client.get(URL, WEEK))["attendee_minutes"] == 1080
+    type(history.m4).objects.filter(pk=history.m4.pk).update(
+        attendee_minutes=100, synced_at=timezone.now() + timedelta(seconds=1)
+    )
+    assert kpis(client.get(URL, WEEK))["attendee_minutes"] == 1180
+
+
+def test_an_attendee_list_synced_later_shows_at_once(client_for, manager_user, history):
+    client = client_for(manager_user)
+    assert kpis(client.get(URL, WEEK))["unique_attendees"] == 3
+    stay(history.m4, "new.person@ex.com", 30)
+    type(history.m4).objects.filter(pk=history.m4.pk).update(
+        attendees_synced_at=timezone.now() + timedelta(seconds=1)
+    )
+    assert kpis(client.get(URL, WEEK))["unique_attendees"] == 4
+
+
+def test_a_scoped_manager_never_gets_the_whole_account_from_the_cache(
+    client_for, manager_user, history
+):
+    client = client_for(manager_user)
+    assert kpis(client.get(URL, WEEK))["meetings"] == 4
+    manager_user.managed_groups.add(history.emea)  # the same user, now scoped to a group
+    assert kpis(client.get(URL, WEEK))["meetings"] == 1  # Sales EMEA only
+
+
+def test_filters_and_time_zone_are_part_of_the_cached_answer(client_for, manager_user, history):
+    client = client_for(manager_user)
+    assert kpis(client.get(URL, WEEK))["meetings"] == 4
+    assert kpis(client.get(URL, {**WEEK, "group": history.support.pk}))["meetings"] == 1
+    assert kpis(client.get(URL, {"start": "2026-03-02", "end": "2026-03-02"}))["meetings"] == 2
+    client.cookies["tz"] = "Pacific/Auckland"  # Monday 09:15 UTC is Monday 22:15 there
+    assert kpis(client.get(URL, {"start": "2026-03-02", "end": "2026-03-02"}))["meetings"] == 2
+    assert kpis(client.get(URL, {"start": "2026-03-03", "end": "2026-03-03"}))["meetings"] == 0
+
+
+class _BrokenCache:
+    def get(self, *args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    set = get
+
+
+@pytest.mark.parametrize("page", [WEEK, {**WEEK, "group": "support"}])
+def test_dashboard_is_computed_when_the_cache_is_down(
+    client_for, manager_user, history, monkeypatch, page
+):
+    monkeypatch.setattr(selectors, "cache", _BrokenCache())
+    if page.get("group") == "support":
+        page = {**page, "group": history.support.pk}
+    response = client_for(manager_user).get(URL, page)
+    assert kpis(response)["meetings"] == (4 if "group" not in page else 1)
