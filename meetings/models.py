@@ -97,7 +97,7 @@ class MeetingInstance(models.Model):
             # Keyset pagination of the history table: ORDER BY start_time DESC, id DESC.
             models.Index(fields=["start_time", "id"], name="instance_start_id"),
             # MAX() of each is the dashboard cache's data version, read from the index
-            # (meetings.selectors.history_dashboard; bench/).
+            # (meetings.selectors.instances_version; bench/).
             models.Index(fields=["synced_at"], name="instance_synced_at"),
             models.Index(fields=["attendees_synced_at"], name="instance_attendees_synced"),
         ]

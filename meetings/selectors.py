@@ -14,13 +14,11 @@ page costs the same number of queries whether the range holds ten meetings or a 
 from __future__ import annotations
 
 import hashlib
-import logging
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from django.core.cache import cache
 from django.db.models import (
     Avg,
     Count,
@@ -47,8 +45,6 @@ from organizers.selectors import group_descendant_ids, visible_group_ids
 from sync.models import SyncArea, SyncOutcome, SyncRun
 
 from .models import Attendee, Meeting, MeetingInstance
-
-logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 # A range longer than this is charted per week instead of per day.
@@ -567,13 +563,7 @@ def history_table_page(qs: QuerySet[MeetingInstance], *, cursor: Cursor | None) 
     )
 
 
-# How long a computed dashboard is reused at most. New or re-synced instances and attendee
-# lists replace it at once (see _instances_version); this bounds what the version does not
-# see (an organizer renamed by the organizers sync).
-DASHBOARD_CACHE_SECONDS = 60
-
-
-def _instances_version() -> dict:
+def instances_version() -> dict:
     """The instances' version: a new row raises the highest id, a synced window the latest
     ``synced_at``, a synced attendee list the latest ``attendees_synced_at`` (each MAX() read
     from its index); with the oldest start the dashboard shows (also from an index)."""
@@ -585,15 +575,15 @@ def _instances_version() -> dict:
     )
 
 
-def _dashboard_cache_key(
+def dashboard_cache_key(
     *,
     user,
     filters: HistoryFilter,
     cursor: Cursor | None,
     version: dict,
 ) -> str:
-    """What a computed dashboard depends on: the user's scope, the filters, the page, and the
-    instances' version."""
+    """What a dashboard depends on: the user's scope, the filters, the page, and the
+    instances' :func:`instances_version`. Any change of one gives another key."""
     ids = visible_ids(user)
     parts = (
         user.role,
@@ -611,40 +601,13 @@ def _dashboard_cache_key(
     return f"meetings:dashboard:{digest}"
 
 
-def history_dashboard(*, user, filters: HistoryFilter, cursor: Cursor | None) -> HistoryDashboard:
-    """Everything the history dashboard shows, in a fixed number of queries; kept in the cache
-    for :data:`DASHBOARD_CACHE_SECONDS` or until the data changes (see
-    :func:`_instances_version`), since at a million attendee rows the aggregates take half a
-    second (bench/). Works without the cache."""
-    version = _instances_version()
-    key = _dashboard_cache_key(user=user, filters=filters, cursor=cursor, version=version)
-    try:
-        board = cache.get(key)
-    except Exception:  # the cache (Redis) is down: compute the page instead
-        logger.warning("Dashboard cache unreachable", exc_info=True)
-        board = None
-    if board is not None:
-        return board
-    board = _compute_history_dashboard(
-        user=user,
-        filters=filters,
-        cursor=cursor,
-        oldest=version["oldest"],
-    )
-    try:
-        cache.set(key, board, DASHBOARD_CACHE_SECONDS)
-    except Exception:
-        logger.warning("Dashboard cache unreachable", exc_info=True)
-    return board
-
-
-def _compute_history_dashboard(
-    *,
-    user,
-    filters: HistoryFilter,
-    cursor: Cursor | None,
-    oldest: datetime | None,
+def history_dashboard(
+    *, user, filters: HistoryFilter, cursor: Cursor | None, oldest: datetime | None = None
 ) -> HistoryDashboard:
+    """Everything the history dashboard shows, in a fixed number of queries. ``oldest``: the
+    oldest cached start, if already read (``instances_version()["oldest"]``)."""
+    if oldest is None:
+        oldest = oldest_cached_instance()
     qs = history_instances(user=user, filters=filters)
     kpis = history_kpis(qs)
     per_period = meetings_per_period(qs, filters=filters)

@@ -26,6 +26,7 @@ from portal.permissions import ADMIN, EVERYONE, MANAGERS, RoleRequiredMixin
 from sync.models import SyncArea
 
 from . import selectors, services
+from .dashboard_cache import dashboard_body
 from .forms import (
     TZ_SESSION_KEY,
     AttendeeReportForm,
@@ -116,13 +117,11 @@ class DashboardView(MeetingsView):
             return csv_response(
                 f"meetings-{_stamp(filters)}.csv", MEETINGS_CSV_HEADER, _localized(rows, self.tz)
             )
-        board = selectors.history_dashboard(
-            user=request.user, filters=filters, cursor=form.cleaned_data.get("before")
-        )
+        body = dashboard_body(request, filters=filters, cursor=form.cleaned_data.get("before"))
         return render(
             request,
             "meetings/dashboard.html",
-            {"form": form, "board": board, "filters": filters},
+            {"form": form, "body": body.html, "board": body.board, "filters": filters},
         )
 
 
