@@ -39,7 +39,7 @@ def test_second_view_reuses_the_computed_dashboard(client_for, manager_user, his
         second_page = client.get(URL, WEEK)
     first_kpis, second_kpis = kpis(first_page), kpis(second_page)
     assert second_kpis == first_kpis
-    for shown in ("meetings-table", "heatmap", "chart-data", "data-testid=\"freshness\""):
+    for shown in ("meetings-table", "heatmap", "chart-data", 'data-testid="freshness"'):
         assert shown in second_page.content.decode()
     assert first_kpis["meetings"] == 4
     # The seven aggregate and table queries are not run again.
