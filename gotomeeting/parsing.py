@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -33,6 +34,17 @@ def parse_datetime(value: Any) -> datetime | None:
     text = value.strip()
     if not text:
         return None
+    if len(text) >= 19 and text[10] == "T":
+        # The usual form ("2026-03-02T09:15:00Z", with or without a fraction or an offset):
+        # the C parser, several times faster than the pattern below, which takes the rest.
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            if moment.tzinfo is None:
+                return moment.replace(tzinfo=UTC)
+            return moment.astimezone(UTC)
     if match := _ISO.match(text):
         return _from_iso_match(match)
     if match := _US.match(text):
@@ -165,6 +177,12 @@ def _fail(kind: str, value: Any):
     raise ValueError(f"not a {kind}: {value!r}")
 
 
+@functools.cache
+def _lower(name: str) -> str:
+    """A field name in lower case (the same few names, asked for a million times a sync)."""
+    return name.lower()
+
+
 class ApiFields:
     """One JSON object from the API, read by field name in any letter case."""
 
@@ -177,7 +195,7 @@ class ApiFields:
     def raw(self, *names: str) -> Any:
         """Return the first present, non-null value among ``names`` (case-insensitive)."""
         for name in names:
-            value = self._by_lower_name.get(name.lower())
+            value = self._by_lower_name.get(_lower(name))
             if value is not None:
                 return value
         return None

@@ -31,10 +31,8 @@ from django.db.models import (
 )
 from django.db.models.functions import (
     ExtractHour,
-    ExtractIsoWeekDay,
     Lower,
     TruncDate,
-    TruncWeek,
 )
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -448,24 +446,28 @@ def history_kpis(qs: QuerySet[MeetingInstance]) -> dict:
     }
 
 
-def meetings_per_period(
-    qs: QuerySet[MeetingInstance], *, filters: HistoryFilter
-) -> list[tuple[date, int]]:
-    """Meetings per day (or per week, Monday first, for long ranges), gaps filled with 0."""
-    tz = filters.window.tz
-    if filters.by_week:
-        trunc = TruncWeek("start_time", tzinfo=tz)
-    else:
-        trunc = TruncDate("start_time", tzinfo=tz)
-    counted = {}
-    for period, n in (
+def meetings_by_local_hour(qs: QuerySet[MeetingInstance], *, tz: tzinfo) -> dict:
+    """Meetings started per (local date, local hour) in ``tz``: one GROUP BY that the
+    per-period chart and the heat map are both summed from (at most 24 rows a day)."""
+    counts: dict[tuple[date, int], int] = {}
+    for day, hour, n in (
         qs.order_by()
-        .annotate(period=trunc)
-        .values("period")
+        .annotate(day=TruncDate("start_time", tzinfo=tz), hour=ExtractHour("start_time", tzinfo=tz))
+        .values("day", "hour")
         .annotate(n=Count("id"))
-        .values_list("period", "n")
+        .values_list("day", "hour", "n")
     ):
-        key = period.date() if isinstance(period, datetime) else period
+        day = day.date() if isinstance(day, datetime) else day
+        counts[(day, hour)] = counts.get((day, hour), 0) + n
+    return counts
+
+
+def meetings_per_period(by_hour: dict, *, filters: HistoryFilter) -> list[tuple[date, int]]:
+    """Meetings per day (or per week, Monday first, for long ranges), gaps filled with 0;
+    from :func:`meetings_by_local_hour`."""
+    counted: dict[date, int] = {}
+    for (day, _hour), n in by_hour.items():
+        key = day - timedelta(days=day.weekday()) if filters.by_week else day
         counted[key] = counted.get(key, 0) + n
     start, end = filters.window.start, filters.window.end
     step = timedelta(days=7 if filters.by_week else 1)
@@ -522,21 +524,13 @@ def top_organizers(
     return result
 
 
-def busiest_hours(qs: QuerySet[MeetingInstance], *, tz: tzinfo) -> list[dict]:
+def busiest_hours(by_hour: dict) -> list[dict]:
     """A 7×24 grid (Monday first) of meetings started per weekday and hour, with a heat level
-    0–4 for the cell's share of the busiest cell."""
+    0–4 for the cell's share of the busiest cell; from :func:`meetings_by_local_hour`."""
     counts: dict[tuple[int, int], int] = {}
-    for weekday, hour, n in (
-        qs.order_by()
-        .annotate(
-            weekday=ExtractIsoWeekDay("start_time", tzinfo=tz),
-            hour=ExtractHour("start_time", tzinfo=tz),
-        )
-        .values("weekday", "hour")
-        .annotate(n=Count("id"))
-        .values_list("weekday", "hour", "n")
-    ):
-        counts[(weekday, hour)] = counts.get((weekday, hour), 0) + n
+    for (day, hour), n in by_hour.items():
+        key = (day.isoweekday(), hour)
+        counts[key] = counts.get(key, 0) + n
     busiest = max(counts.values(), default=0)
     grid = []
     for weekday in range(1, 8):
@@ -610,11 +604,12 @@ def history_dashboard(
         oldest = oldest_cached_instance()
     qs = history_instances(user=user, filters=filters)
     kpis = history_kpis(qs)
-    per_period = meetings_per_period(qs, filters=filters)
+    by_hour = meetings_by_local_hour(qs, tz=filters.window.tz)
+    per_period = meetings_per_period(by_hour, filters=filters)
     totals = organizer_totals(qs)
     by_meetings = top_organizers(qs, by="meetings", totals=totals)
     by_minutes = top_organizers(qs, by="minutes", totals=totals)
-    heatmap = busiest_hours(qs, tz=filters.window.tz)
+    heatmap = busiest_hours(by_hour)
     page = history_table_page(qs, cursor=cursor)
     synced_at = last_sync_at(SyncArea.HISTORY)
     oldest_day = timezone.localtime(oldest, filters.window.tz).date() if oldest else None

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.audit import audit_record
@@ -885,25 +886,19 @@ def _store_attendees(attendees: Iterable[api.Attendee], *, instance_keys: Iterab
             unique_fields=["instance", "email", "join_time"],
             update_fields=list(fields),
         )
-    ids = [instance_id for instance_id, _ in instances.values()]
-    minutes: dict[int, int] = {}
-    for chunk in _chunks(ids):
-        minutes.update(
-            Attendee.objects.filter(instance_id__in=chunk)
-            .order_by()
-            .values("instance_id")
-            .annotate(total=Sum("duration_minutes"))
-            .values_list("instance_id", "total")
-        )
-    now = timezone.now()
-    MeetingInstance.objects.bulk_update(
-        [
-            MeetingInstance(pk=pk, attendee_minutes=minutes.get(pk) or 0, attendees_synced_at=now)
-            for pk in ids
-        ],
-        ["attendee_minutes", "attendees_synced_at"],
-        batch_size=_CHUNK,
+    # One UPDATE per chunk: each instance's attendee-minutes summed in the database.
+    minutes = (
+        Attendee.objects.filter(instance_id=OuterRef("pk"))
+        .order_by()
+        .values("instance_id")
+        .annotate(total=Sum("duration_minutes"))
+        .values("total")
     )
+    now = timezone.now()
+    for chunk in _chunks([instance_id for instance_id, _ in instances.values()]):
+        MeetingInstance.objects.filter(pk__in=chunk).update(
+            attendee_minutes=Coalesce(Subquery(minutes), 0), attendees_synced_at=now
+        )
     stored.marked = set(instances)
     return stored
 
