@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from gotomeeting.models import CONFERENCE_CALL_INFO_MAX_LENGTH, SUBJECT_MAX_LENGTH
 from organizers.models import Group, Organizer
+from portal.widgets import LongSelect
 
 from .models import Meeting, MeetingType
 from .selectors import Cursor, DateWindow, HistoryFilter, visible_groups, visible_organizers
@@ -252,10 +253,16 @@ class HistoryFilterForm(forms.Form):
     """Group (with its sub-groups), organizer and a date range; any range, however old."""
 
     group = forms.ModelChoiceField(
-        queryset=Group.objects.none(), required=False, empty_label="All groups"
+        queryset=Group.objects.none(),
+        required=False,
+        empty_label="All groups",
+        widget=LongSelect,
     )
     organizer = forms.ModelChoiceField(
-        queryset=Organizer.objects.none(), required=False, empty_label="All organizers"
+        queryset=Organizer.objects.none(),
+        required=False,
+        empty_label="All organizers",
+        widget=LongSelect,
     )
     start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -265,7 +272,12 @@ class HistoryFilterForm(forms.Form):
         self.tz = tz
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = visible_groups(user)
-        self.fields["organizer"].queryset = visible_organizers(user)
+        # Only what the option's label needs: a large account lists hundreds of organizers.
+        self.fields["organizer"].queryset = (
+            visible_organizers(user)
+            .select_related(None)
+            .only("id", "first_name", "last_name", "email")
+        )
         today = timezone.localdate(timezone=tz)
         self.default_start = today - timedelta(days=DEFAULT_RANGE_DAYS - 1)
         self.default_end = today

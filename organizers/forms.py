@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 
 from gotomeeting.models import ProductType
+from portal.widgets import LongSelect
 
 from .csv_import import MAX_BYTES, CsvImportError, ParsedCsv, parse_csv
 from .models import Group, Organizer
@@ -38,7 +39,7 @@ class OrganizerFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_search", label="Search")
     group = django_filters.ModelChoiceFilter(
-        queryset=Group.objects.none(), empty_label="All groups", label="Group"
+        queryset=Group.objects.none(), empty_label="All groups", label="Group", widget=LongSelect
     )
     status = django_filters.ChoiceFilter(
         choices=STATUS_CHOICES, method="filter_status", empty_label="Any status", label="Status"

@@ -92,7 +92,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django.forms",  # its widget templates, for FORM_RENDERER below
     "accounts",  # before allauth, so accounts/templates/ overrides allauth's templates
     "allauth",
     "allauth.account",
@@ -125,10 +124,6 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
-
-# Form widgets render with the project's templates, so templates/django/forms/ can replace one
-# of Django's (the select widget, with its options inline).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"

@@ -1,0 +1,50 @@
+"""The select used for long lists shows the same choices as Django's own, escaped."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+
+from portal.widgets import LongSelect
+
+OPTION = re.compile(r'<option value="([^"]*)"( selected)?>([^<]*)</option>')
+
+CHOICES = [
+    ("", "All organizers"),
+    (1, "Ann <Admin> & Co"),
+    (2, 'Bob "the builder"'),
+    ("Regions", [(3, "EMEA"), (4, "APAC")]),
+]
+
+
+def options(html: str) -> list[tuple[str, bool, str]]:
+    return [(value, bool(selected), label) for value, selected, label in OPTION.findall(html)]
+
+
+def test_options_and_selection_match_djangos_select():
+    ours = LongSelect(choices=CHOICES).render("organizer", 2, attrs={"id": "id_organizer"})
+    django = forms.Select(choices=CHOICES).render("organizer", 2, attrs={"id": "id_organizer"})
+    assert options(ours) == options(django)
+    assert [o for o in options(ours) if o[1]] == [("2", True, "Bob &quot;the builder&quot;")]
+    assert ours.startswith('<select id="id_organizer" name="organizer">')
+    assert '<optgroup label="Regions"><option value="3">EMEA</option>' in ours
+
+
+def test_labels_are_escaped():
+    html = LongSelect(choices=CHOICES).render("organizer", None)
+    assert "<Admin>" not in html and "Ann &lt;Admin&gt; &amp; Co" in html
+
+
+def test_a_model_choice_field_renders_its_queryset(db):
+    from tests.factories import OrganizerFactory
+
+    organizer = OrganizerFactory(first_name="Zoë", last_name="<b>", email="z@example.com")
+
+    class Form(forms.Form):
+        who = forms.ModelChoiceField(
+            queryset=type(organizer).objects.all(), widget=LongSelect, empty_label="Anyone"
+        )
+
+    html = str(Form({"who": organizer.pk})["who"])
+    assert options(html) == [("", False, "Anyone"), (str(organizer.pk), True, "Zoë &lt;b&gt;")]
