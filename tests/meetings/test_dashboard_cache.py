@@ -42,6 +42,7 @@ def test_second_view_reuses_the_computed_dashboard(client_for, manager_user, his
     for shown in ("meetings-table", "heatmap", "chart-data", 'data-testid="freshness"'):
         assert shown in second_page.content.decode()
     assert first_kpis["meetings"] == 4
+
     # The aggregates and the table are not queried again.
     def aggregates(queries):
         return [q["sql"] for q in queries if "GROUP BY" in q["sql"] or "DISTINCT" in q["sql"]]
