@@ -1,0 +1,1 @@
+"""Benchmarks of the portal (``make bench``): dashboard, sync and growth. Not part of the tests."""

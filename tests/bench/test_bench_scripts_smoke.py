@@ -1,0 +1,95 @@
+"""The benchmark scripts still run (at toy sizes), so ``make bench`` cannot rot unnoticed.
+
+Not a benchmark: no number is judged here, only that each script finishes, prints its table
+and writes its JSON. Each script creates and drops its own ``portal_bench_<pid>`` database on
+the PostgreSQL server of ``DATABASE_URL`` (or 127.0.0.1:5432/test).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.services import IN_CI
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [pytest.mark.redis]
+
+
+def _pg_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        return url
+    return "postgres://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def run_script(tmp_path):
+    sys.path.insert(0, str(ROOT))
+    from bench.common import pg_available
+
+    if not pg_available(_pg_url()):
+        if IN_CI:
+            pytest.fail("CI=true but PostgreSQL does not answer: the bench scripts need it")
+        pytest.skip("PostgreSQL is not reachable: the bench scripts need it")
+
+    def run(script: str, *args: str) -> tuple[str, dict]:
+        env = {
+            **os.environ,
+            "BENCH_PG_URL": _pg_url(),
+            "BENCH_RESULTS_DIR": str(tmp_path),
+            "BENCH_NO_INSTALL": "1",  # use wrk if it is there, never install it from a test
+            "PYTHONUNBUFFERED": "1",
+        }
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        result = subprocess.run(
+            [sys.executable, f"bench/{script}.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        name = {"sync_speed": "sync"}.get(script, script)
+        return result.stdout, json.loads((tmp_path / f"{name}.json").read_text())
+
+    return run
+
+
+def test_dashboard_script_measures_each_page_beside_the_trivial_view(run_script):
+    out, data = run_script(
+        "dashboard", "--attendees", "2000", "--seconds", "1", "--connections", "2", "--workers", "2"
+    )
+    assert "History dashboard" in out and "trivial view" in out
+    assert data["dataset"]["attendees"] == 2000
+    for page in ("dashboard", "organizers", "attendees"):
+        assert data["queries"][page]["cold_queries"] > 0
+        for phase in ("cold", "warm"):
+            measured = data[phase][page]
+            assert measured["page"]["requests"] > 0 and measured["page"]["failures"] == 0
+            assert measured["trivial"]["rps"] > 0 and measured["ratio"] > 0
+
+
+def test_growth_script_times_the_dashboard_at_each_size(run_script):
+    out, data = run_script("growth", "--sizes", "1000,3000", "--repeat", "1")
+    assert "attendee rows" in out
+    assert [p["attendee_rows"] for p in data["points"]] == [1000, 3000]
+    assert all(p["dashboard"]["cold"]["queries"] > 0 for p in data["points"])
+
+
+def test_sync_script_syncs_the_sandbox_and_compares_with_bulk_create(run_script):
+    out, data = run_script("sync_speed", "--size", "small")
+    assert "raw bulk_create" in out
+    full, incremental, raw = data["full"], data["incremental"], data["raw"]
+    assert full["instances_written"] == raw["instances"] > 0
+    assert full["attendees_written"] == raw["attendees"] > 0
+    assert full["api_calls"] > incremental["api_calls"] > 0
+    assert incremental["instances_written"] == incremental["attendees_written"] == 0
+    assert data["summary"]["ratio"] > 0
