@@ -271,9 +271,9 @@ SOCIALACCOUNT_PROVIDERS = {
 }
 
 # Sessions: an absolute lifetime and an idle timeout (see accounts.middleware).
-# Sessions live in the database (any web process can serve any request) and are read through
-# the cache (one query fewer per page; a cache outage falls back to the database).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database, so any web process can serve any request. Not "cached_db":
+# it would save a query per page, but with Redis down nobody could sign in (its exists()
+# check does not fall back to the database; tests/sync/test_sync_status_page.py).
 SESSION_COOKIE_AGE = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 3600)
 SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_COOKIE_HTTPONLY = True
