@@ -45,14 +45,8 @@ STEPS = ("organizers", "history", "attendees")
 def _point_settings_at(sandbox) -> None:
     from django.conf import settings
 
-    settings.GOTO_API_BASE_URL = sandbox.api_base_url
-    settings.GOTO_AUTH_BASE_URL = sandbox.base_url
-    settings.GOTO_AUTHORIZE_URL = f"{sandbox.base_url}/oauth/authorize"
-    settings.GOTO_TOKEN_URL = f"{sandbox.base_url}/oauth/token"
-    settings.GOTO_DIRECT_LOGIN_URL = f"{sandbox.base_url}/oauth/access_token"
-    settings.GOTO_CLIENT_ID = "portal-demo"
-    settings.GOTO_CLIENT_SECRET = "portal-demo-secret"
-    settings.GOTO_USES_SANDBOX = True
+    for name, value in sandbox.portal_settings().items():
+        setattr(settings, name, value)
     # Reach the oldest meeting the sandbox holds (a year back).
     settings.SYNC_BACKFILL_DAYS = 370
 

@@ -98,6 +98,19 @@ class SandboxHandle:
     def api_base_url(self) -> str:
         return f"{self.base_url}/G2M/rest"
 
+    def portal_settings(self) -> dict[str, Any]:
+        """The portal's Django settings that point it at this sandbox (tests, benchmarks)."""
+        return {
+            "GOTO_API_BASE_URL": self.api_base_url,
+            "GOTO_AUTH_BASE_URL": self.base_url,
+            "GOTO_AUTHORIZE_URL": f"{self.base_url}/oauth/authorize",
+            "GOTO_TOKEN_URL": f"{self.base_url}/oauth/token",
+            "GOTO_DIRECT_LOGIN_URL": f"{self.base_url}/oauth/access_token",
+            "GOTO_CLIENT_ID": "portal-demo",
+            "GOTO_CLIENT_SECRET": "portal-demo-secret",
+            "GOTO_USES_SANDBOX": True,
+        }
+
     # -- plain HTTP ----------------------------------------------------------------------------
     def request(
         self,
