@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from openapi_core.testing import MockRequest, MockResponse
 
 from sandbox.demo_account import BIG_GROUP, DEMO_USERS, group_spec
 from sandbox.testing import SandboxHandle, history_window, running_sandbox
+from tests.services import IN_CI
 
 SPEC_PATH = (
     Path(__file__).resolve().parents[2].parent
@@ -47,7 +47,7 @@ ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 # -- the vendor description and our deliberate deviations ------------------------------------
 def load_vendor_spec() -> dict:
     if not SPEC_PATH.exists():
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        if IN_CI:
             pytest.fail(f"CI=true but the vendor OpenAPI file is missing: {SPEC_PATH}")
         pytest.skip(f"vendor OpenAPI file not found at {SPEC_PATH}")
     return yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
