@@ -204,6 +204,13 @@ def write_results(name: str, data: dict) -> Path:
     return path
 
 
+def publish(name: str, data: dict, text: str) -> None:
+    """Write ``data`` as ``<name>.json`` and print the report ``text`` with where it went."""
+    path = write_results(name, data)
+    print(text)
+    print(f"(results: {path})")
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A plain text table (also valid Markdown), columns sized to their contents."""
     cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]

@@ -40,9 +40,9 @@ from bench.common import (  # noqa: E402
     django_setup,
     fmt_ratio,
     log,
+    publish,
     table,
     verdict,
-    write_results,
 )
 
 TARGET_WARM = 0.5
@@ -303,10 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-db", action="store_true", help="do not drop the bench database")
     args = parser.parse_args(argv)
     data = run(args)
-    text = report(data)
-    path = write_results("dashboard", data)
-    print(text)
-    print(f"(results: {path})")
+    publish("dashboard", data, report(data))  # report() first: it adds the summary to data
     return 0
 
 

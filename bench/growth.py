@@ -30,8 +30,8 @@ from bench.common import (  # noqa: E402
     clear_cache,
     django_setup,
     log,
+    publish,
     table,
-    write_results,
 )
 
 
@@ -152,10 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     data = run(sizes=sizes, repeat=args.repeat, keep_db=args.keep_db)
-    text = report(data)
-    path = write_results("growth", data)
-    print(text)
-    print(f"(results: {path})")
+    publish("growth", data, report(data))  # report() first: it adds the summary to data
     return 0
 
 

@@ -33,9 +33,9 @@ from bench.common import (  # noqa: E402
     django_setup,
     fmt_ratio,
     log,
+    publish,
     table,
     verdict,
-    write_results,
 )
 
 TARGET_RATIO = 0.5
@@ -343,10 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-db", action="store_true", help="do not drop the bench database")
     args = parser.parse_args(argv)
     data = run(size=args.size, keep_db=args.keep_db)
-    text = report(data)
-    path = write_results("sync", data)
-    print(text)
-    print(f"(results: {path})")
+    publish("sync", data, report(data))  # report() first: it adds the summary to data
     return 0
 
 

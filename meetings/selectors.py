@@ -556,11 +556,6 @@ def busiest_hours(by_hour: dict) -> list[dict]:
     return grid
 
 
-def oldest_cached_instance() -> datetime | None:
-    """When the oldest meeting instance the cache holds started (the index makes it cheap)."""
-    return MeetingInstance.objects.order_by().aggregate(oldest=Min("start_time"))["oldest"]
-
-
 def history_table_page(qs: QuerySet[MeetingInstance], *, cursor: Cursor | None) -> KeysetPage:
     return keyset_page(
         qs.select_related("organizer", "group"),
@@ -614,7 +609,7 @@ def history_dashboard(
     """Everything the history dashboard shows, in a fixed number of queries. ``oldest``: the
     oldest cached start, if already read (``instances_version()["oldest"]``)."""
     if oldest is None:
-        oldest = oldest_cached_instance()
+        oldest = instances_version()["oldest"]
     qs = history_instances(user=user, filters=filters)
     by_hour = meetings_by_local_hour(qs, tz=filters.window.tz)
     per_period = meetings_per_period(by_hour, filters=filters)
