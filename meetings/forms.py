@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from gotomeeting.models import CONFERENCE_CALL_INFO_MAX_LENGTH, SUBJECT_MAX_LENGTH
 from organizers.models import Group, Organizer
-from portal.widgets import LongSelect
+from portal.widgets import FastSelect
 
 from .models import Meeting, MeetingType
 from .selectors import Cursor, DateWindow, HistoryFilter, visible_groups, visible_organizers
@@ -256,13 +256,13 @@ class HistoryFilterForm(forms.Form):
         queryset=Group.objects.none(),
         required=False,
         empty_label="All groups",
-        widget=LongSelect,
+        widget=FastSelect,
     )
     organizer = forms.ModelChoiceField(
         queryset=Organizer.objects.none(),
         required=False,
         empty_label="All organizers",
-        widget=LongSelect,
+        widget=FastSelect,
     )
     start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

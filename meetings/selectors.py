@@ -13,7 +13,6 @@ page costs the same number of queries whether the range holds ten meetings or a 
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -232,6 +231,17 @@ def instance_for_user(*, user, pk: int) -> MeetingInstance:
     """The meeting instance ``pk`` if ``user`` may see it, else 404."""
     qs = scoped_instances(user, include_own=True).select_related("organizer", "group")
     return get_object_or_404(qs, pk=pk)
+
+
+def instance_version(pk: int) -> tuple | None:
+    """What a meeting's attendees page shows changes with: the history sync sets the instance's
+    ``synced_at``, the attendee sync its ``attendees_synced_at`` (a version for
+    :mod:`portal.page_cache`)."""
+    return (
+        MeetingInstance.objects.filter(pk=pk)
+        .values_list("synced_at", "attendees_synced_at")
+        .first()
+    )
 
 
 def instance_attendees_page(
@@ -575,32 +585,6 @@ def instances_version() -> dict:
         last_attendees=Max("attendees_synced_at"),
         oldest=Min("start_time"),
     )
-
-
-def dashboard_cache_key(
-    *,
-    user,
-    filters: HistoryFilter,
-    cursor: Cursor | None,
-    version: dict,
-) -> str:
-    """What a dashboard depends on: the user's scope, the filters, the page, and the
-    instances' :func:`instances_version`. Any change of one gives another key."""
-    ids = visible_ids(user)
-    parts = (
-        user.role,
-        user.organizer_key,
-        "all" if ids is None else ",".join(map(str, sorted(ids))),
-        filters.window.start,
-        filters.window.end,
-        filters.window.tz,
-        filters.group.pk if filters.group is not None else "",
-        filters.organizer.pk if filters.organizer is not None else "",
-        cursor.encode() if cursor is not None else "",
-        *(version[name] for name in sorted(version)),
-    )
-    digest = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
-    return f"meetings:dashboard:{digest}"
 
 
 def history_dashboard(

@@ -16,17 +16,18 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views import View
 
 from accounts.connections import client_for_user
 from accounts.tokens import TokenRevoked
 from organizers.models import Organizer
 from portal.export import csv_response, wants_csv
+from portal.page_cache import cached_page
 from portal.permissions import ADMIN, EVERYONE, MANAGERS, RoleRequiredMixin
 from sync.models import SyncArea
 
 from . import selectors, services
-from .dashboard_cache import dashboard_body
 from .forms import (
     TZ_SESSION_KEY,
     AttendeeReportForm,
@@ -50,6 +51,22 @@ class MeetingsView(RoleRequiredMixin, View):
         self.tz = request_timezone(request)
         with timezone.override(self.tz):
             return super().dispatch(request, *args, **kwargs)
+
+
+def _page_context(request: HttpRequest) -> tuple:
+    """What every meetings page depends on besides its data: the user's time zone, today in it
+    (a range left empty means "up to today"), and a Manager's group scope."""
+    tz = request_timezone(request)
+    scope = selectors.visible_ids(request.user)
+    return (str(tz), timezone.localdate(timezone=tz), None if scope is None else sorted(scope))
+
+
+def _dashboard_version(request: HttpRequest) -> tuple:
+    return (selectors.instances_version(), _page_context(request))
+
+
+def _instance_version(request: HttpRequest, pk: int) -> tuple:
+    return (selectors.instance_version(pk), _page_context(request))
 
 
 def _localized(rows: Iterable[tuple], tz) -> Iterator[tuple]:
@@ -94,6 +111,7 @@ ATTENDEES_CSV_HEADER = (
 )
 
 
+@method_decorator(cached_page(_dashboard_version), name="get")
 class DashboardView(MeetingsView):
     allowed_roles = MANAGERS
 
@@ -117,11 +135,11 @@ class DashboardView(MeetingsView):
             return csv_response(
                 f"meetings-{_stamp(filters)}.csv", MEETINGS_CSV_HEADER, _localized(rows, self.tz)
             )
-        body = dashboard_body(request, filters=filters, cursor=form.cleaned_data.get("before"))
+        board = selectors.history_dashboard(
+            user=request.user, filters=filters, cursor=form.cleaned_data.get("before")
+        )
         return render(
-            request,
-            "meetings/dashboard.html",
-            {"form": form, "body": body.html, "board": body.board, "filters": filters},
+            request, "meetings/dashboard.html", {"form": form, "board": board, "filters": filters}
         )
 
 
@@ -397,6 +415,7 @@ class MeetingStartView(MeetingsView):
 INSTANCE_CSV_HEADER = ("name", "email", "join time", "leave time", "duration (min)")
 
 
+@method_decorator(cached_page(_instance_version), name="get")
 class InstanceDetailView(MeetingsView):
     """Managers (within their groups) and Admins; an Organizer for their own meetings only."""
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 
 from gotomeeting.models import ProductType
-from portal.widgets import LongSelect
+from portal.widgets import FastSelect
 
 from .csv_import import MAX_BYTES, CsvImportError, ParsedCsv, parse_csv
 from .models import Group, Organizer
@@ -39,19 +39,28 @@ class OrganizerFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_search", label="Search")
     group = django_filters.ModelChoiceFilter(
-        queryset=Group.objects.none(), empty_label="All groups", label="Group", widget=LongSelect
+        queryset=Group.objects.none(), empty_label="All groups", label="Group", widget=FastSelect
     )
     status = django_filters.ChoiceFilter(
-        choices=STATUS_CHOICES, method="filter_status", empty_label="Any status", label="Status"
+        choices=STATUS_CHOICES,
+        method="filter_status",
+        empty_label="Any status",
+        label="Status",
+        widget=FastSelect,
     )
     product = django_filters.ChoiceFilter(
-        choices=PRODUCT_CHOICES, method="filter_product", empty_label="Any product", label="Product"
+        choices=PRODUCT_CHOICES,
+        method="filter_product",
+        empty_label="Any product",
+        label="Product",
+        widget=FastSelect,
     )
     inactive = django_filters.ChoiceFilter(
         choices=[(str(d), f"No meeting in {d} days") for d in INACTIVE_DAYS],
         method="filter_inactive",
         empty_label="Any activity",
         label="Licence use",
+        widget=FastSelect,
     )
     show_deleted = django_filters.BooleanFilter(
         method="filter_deleted", widget=forms.CheckboxInput, label="Show deleted"

@@ -13,11 +13,13 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.tokens import TokenRevoked
 from portal.export import csv_response, wants_csv
+from portal.page_cache import cached_page
 from portal.permissions import ADMIN, role_required
 
 from . import selectors, services
 from .forms import BulkActionForm, ImportUploadForm, OrganizerFilter, OrganizerInviteForm
 from .models import ImportJob, Organizer, OrganizerStatus
+from .rows import organizer_row, organizer_rows
 
 PAGE_SIZE = 50
 NO_CONNECTION = (
@@ -56,7 +58,12 @@ def _status_label(organizer: Organizer) -> str:
 # --- lists ------------------------------------------------------------------------------------
 
 
+def _list_version(request: HttpRequest) -> tuple:
+    return selectors.organizers_list_version()
+
+
 @role_required(*ADMIN)
+@cached_page(_list_version)
 def organizer_list(request: HttpRequest) -> HttpResponse:
     filterset = OrganizerFilter(
         request.GET,
@@ -110,6 +117,7 @@ def organizer_list(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page_obj": page,
             "organizers": page.object_list,
+            "rows": organizer_rows(page.object_list, next_url=request.get_full_path()),
             "filtered": bool(request.GET.keys() - {"page", "sort"}),
             "sort_links": _sort_links(request.GET.get("sort", "")),
         },
@@ -258,15 +266,13 @@ def _organizer_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         error = exc.message
     if request.htmx and request.POST.get("swap") != "page":
         row = _organizer(request, pk)
-        return render(
-            request,
-            "organizers/_organizer_row.html",
-            {
-                "o": row,
-                "row_error": error,
-                "row_message": "" if error else DONE[name].format(label=label, state=_state(row)),
-                "next": request.htmx.current_url_abs_path or reverse("organizers:list"),
-            },
+        return HttpResponse(
+            organizer_row(
+                row,
+                next_url=request.htmx.current_url_abs_path or reverse("organizers:list"),
+                error=error,
+                message="" if error else DONE[name].format(label=label, state=_state(row)),
+            )
         )
     if error:
         messages.error(request, error)

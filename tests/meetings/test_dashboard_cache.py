@@ -1,4 +1,4 @@
-"""The history dashboard's body is computed and rendered once and reused from the cache, until
+"""The history dashboard is computed and rendered once and reused from the page cache, until
 the data changes (a new or re-synced instance, a synced attendee list) or the user's scope or
 filters differ; the page still works when the cache is down."""
 
@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import dashboard_cache
+from portal import page_cache
 from tests.meetings.conftest import held, stay
 
 URL = reverse("meetings:dashboard")
@@ -108,7 +108,7 @@ class _BrokenCache:
 def test_dashboard_is_computed_when_the_cache_is_down(
     client_for, manager_user, history, monkeypatch, page
 ):
-    monkeypatch.setattr(dashboard_cache, "cache", _BrokenCache())
+    monkeypatch.setattr(page_cache, "cache", _BrokenCache())
     if page.get("group") == "support":
         page = {**page, "group": history.support.pk}
     response = client_for(manager_user).get(URL, page)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -159,3 +160,33 @@ def test_csv_export_with_invalid_filters_is_refused_with_the_reason(admin, peopl
     response = admin.get(URL, {"status": "sleeping", "export": "csv"})
     assert response.status_code == 400
     assert "status: Select a valid choice." in response.content.decode()
+
+
+def _row_html(response, organizer) -> str:
+    match = re.search(
+        rf'<tr id="organizer-{organizer.pk}".*?</tr>', response.content.decode(), re.S
+    )
+    assert match, f"no row for {organizer.email}"
+    return match.group(0)
+
+
+def test_each_row_shows_its_status_and_the_action_it_allows(admin, people):
+    response = admin.get(URL, {"show_deleted": "on"})
+    ada, bob = _row_html(response, people["ada"]), _row_html(response, people["bob"])
+    pia, old = _row_html(response, people["pia"]), _row_html(response, people["old"])
+    assert "badge-active" in ada and 'hx-confirm="Suspend ada@acme.example?"' in ada
+    assert "Suspended" in bob and 'hx-confirm="Reactivate bob@acme.example?"' in bob
+    assert "Pending confirmation" in pia and ">Re-check</a>" in pia
+    assert "Deleted" in old and "<a href" in old and "Suspend" not in old
+    assert 'type="checkbox"' not in old  # a deleted organizer cannot be selected
+    assert f'href="{reverse("organizers:detail", args=[people["ada"].pk])}"' in ada
+    assert "G2M, G2W" in bob and "Support" in bob
+    assert "?next=/organizers/%3Fshow_deleted%3Don" in ada  # back to this very list
+
+
+def test_names_and_emails_are_escaped_in_rows(admin, people):
+    people["ada"].first_name = '<script>alert("x")</script>'
+    people["ada"].save()
+    row = _row_html(admin.get(URL), people["ada"])
+    assert "<script>" not in row
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in row

@@ -1,4 +1,4 @@
-"""The select used for long lists shows the same choices as Django's own, escaped."""
+"""The select written in Python (for busy pages' filters) matches Django's own, escaped."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 from django import forms
 
-from portal.widgets import LongSelect
+from portal.widgets import FastSelect
 
 OPTION = re.compile(r'<option value="([^"]*)"( selected)?>([^<]*)</option>')
 
@@ -23,7 +23,7 @@ def options(html: str) -> list[tuple[str, bool, str]]:
 
 
 def test_options_and_selection_match_djangos_select():
-    ours = LongSelect(choices=CHOICES).render("organizer", 2, attrs={"id": "id_organizer"})
+    ours = FastSelect(choices=CHOICES).render("organizer", 2, attrs={"id": "id_organizer"})
     django = forms.Select(choices=CHOICES).render("organizer", 2, attrs={"id": "id_organizer"})
     assert options(ours) == options(django)
     assert [o for o in options(ours) if o[1]] == [("2", True, "Bob &quot;the builder&quot;")]
@@ -32,7 +32,7 @@ def test_options_and_selection_match_djangos_select():
 
 
 def test_labels_are_escaped():
-    html = LongSelect(choices=CHOICES).render("organizer", None)
+    html = FastSelect(choices=CHOICES).render("organizer", None)
     assert "<Admin>" not in html and "Ann &lt;Admin&gt; &amp; Co" in html
 
 
@@ -43,7 +43,7 @@ def test_a_model_choice_field_renders_its_queryset(db):
 
     class Form(forms.Form):
         who = forms.ModelChoiceField(
-            queryset=type(organizer).objects.all(), widget=LongSelect, empty_label="Anyone"
+            queryset=type(organizer).objects.all(), widget=FastSelect, empty_label="Anyone"
         )
 
     html = str(Form({"who": organizer.pk})["who"])
