@@ -28,6 +28,7 @@ from portal.permissions import ADMIN, EVERYONE, MANAGERS, RoleRequiredMixin
 from sync.models import SyncArea
 
 from . import selectors, services
+from .attendee_rows import attendee_rows
 from .forms import (
     TZ_SESSION_KEY,
     AttendeeReportForm,
@@ -62,7 +63,9 @@ def _page_context(request: HttpRequest) -> tuple:
 
 
 def _dashboard_version(request: HttpRequest) -> tuple:
-    return (selectors.instances_version(), _page_context(request))
+    # Kept on the request: the dashboard shows the oldest cached start it holds.
+    request.instances_version = selectors.instances_version()
+    return (request.instances_version, _page_context(request))
 
 
 def _instance_version(request: HttpRequest, pk: int) -> tuple:
@@ -135,8 +138,12 @@ class DashboardView(MeetingsView):
             return csv_response(
                 f"meetings-{_stamp(filters)}.csv", MEETINGS_CSV_HEADER, _localized(rows, self.tz)
             )
+        version = getattr(request, "instances_version", None) or selectors.instances_version()
         board = selectors.history_dashboard(
-            user=request.user, filters=filters, cursor=form.cleaned_data.get("before")
+            user=request.user,
+            filters=filters,
+            cursor=form.cleaned_data.get("before"),
+            oldest=version["oldest"],
         )
         return render(
             request, "meetings/dashboard.html", {"form": form, "board": board, "filters": filters}
@@ -441,6 +448,7 @@ class InstanceDetailView(MeetingsView):
             {
                 "instance": instance,
                 "page": page,
+                "rows": attendee_rows(page.rows),
                 "form": form,
                 "export_url": "?" + urlencode({"export": "csv"}),
             },

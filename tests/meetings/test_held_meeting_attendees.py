@@ -22,6 +22,25 @@ def test_lists_attendees_with_join_leave_and_duration(client_for, manager_user, 
     assert "1 h" in html and "50 min" in html
 
 
+def test_rows_are_escaped_in_the_users_time_zone_with_dashes_for_unknowns(
+    client_for, manager_user, history
+):
+    AttendeeFactory(
+        instance=history.m4,
+        name='<b onclick="x()">Eve</b>',
+        email="",
+        join_time=history.m4.start_time,
+        leave_time=None,
+        duration_minutes=95,
+    )
+    client = client_for(manager_user)
+    client.cookies["tz"] = "Pacific/Auckland"  # Thu 10:00 UTC is Thu 23:00 there
+    html = client.get(url(history.m4)).content.decode()
+    row = html[html.index("&lt;b onclick") - 8 :].split("</tr>")[0]
+    assert "<b onclick" not in html
+    assert "<td>—</td><td>2026-03-05 23:00</td><td>—</td><td>1 h 35 min</td>" in row
+
+
 def test_csv_export_of_the_attendees(client_for, manager_user, history):
     response = client_for(manager_user).get(url(history.m1), {"export": "csv"})
     rows = csv_rows(response)
