@@ -33,6 +33,7 @@ from gotomeeting.models import MeetingStatus
 from gotomeeting.windows import MAX_WINDOW_DAYS, split_windows
 from meetings.models import Attendee, Meeting, MeetingInstance
 from organizers.models import Group, Organizer
+from portal.bulk import upsert_rows
 
 from .locks import SyncLock, lock_is_held
 from .models import SyncArea, SyncOutcome, SyncRun
@@ -879,13 +880,7 @@ def _store_attendees(attendees: Iterable[api.Attendee], *, instance_keys: Iterab
         if identity not in existing or any(existing[identity][f] != row[f] for f in fields)
     ]
     stored.updated = len(to_write) - stored.created
-    for batch in _chunks(to_write):
-        Attendee.objects.bulk_create(
-            [Attendee(**row) for row in batch],
-            update_conflicts=True,
-            unique_fields=["instance", "email", "join_time"],
-            update_fields=list(fields),
-        )
+    upsert_rows(Attendee, to_write, unique=["instance", "email", "join_time"], update=fields)
     # One UPDATE per chunk: each instance's attendee-minutes summed in the database.
     minutes = (
         Attendee.objects.filter(instance_id=OuterRef("pk"))

@@ -48,7 +48,17 @@ def chromium_path() -> str | None:
     return None
 
 
+def postgres_is_the_test_database() -> bool:
+    from django.conf import settings
+
+    return "postgresql" in settings.DATABASES["default"]["ENGINE"]
+
+
 REQUIREMENTS = {
+    "postgres": (
+        postgres_is_the_test_database,
+        "the test database is SQLite, not PostgreSQL (set DATABASE_URL, as .ci/run does)",
+    ),
     "redis": (redis_available, "Redis is not reachable at " + REDIS_URL),
     "e2e": (lambda: chromium_path() is not None, "Chromium is not installed (/usr/bin/chromium)"),
 }
