@@ -270,6 +270,14 @@ def test_attendee_parses_times_and_both_organizer_key_names():
     assert attendee.start_time is None
 
 
+@pytest.mark.parametrize(
+    "bad", ["2026-13-01T22:01:00Z", "2026-07-01T25:01:00Z", "2026-07-01Tab:cd:efZ"]
+)
+def test_a_date_in_the_usual_shape_but_impossible_is_refused_by_name(bad):
+    with pytest.raises(ValueError, match=r"^Attendee\.joinTime: "):
+        Attendee.from_api({"attendeeName": "Bo", "joinTime": bad})
+
+
 def test_group_parent_key_is_none_when_it_points_to_itself():
     top = Group.from_api({"groupkey": 20, "groupName": "Acme", "parentKey": 20, "status": "active"})
     child = Group.from_api(
