@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 BATCH = 1000
 
@@ -28,7 +29,7 @@ def upsert_rows(
     """Insert ``rows`` (dicts of field names or attnames to values the columns take: numbers,
     strings, datetimes, None) into ``model``'s table; a row whose ``unique`` fields match an
     existing row updates that row's ``update`` fields instead. Every row has the same keys,
-    and no two rows the same ``unique`` values."""
+    and no two rows the same ``unique`` values; a new row gets its other fields' defaults."""
     if not rows:
         return
     if copy_supported():
@@ -56,7 +57,11 @@ def _copy_upsert(
 ) -> None:
     meta, quote = model._meta, connection.ops.quote_name
     names = list(rows[0])
+    given = {meta.get_field(name).column for name in names}
+    missing = [f for f in meta.concrete_fields if not f.primary_key and f.column not in given]
+    defaults = tuple(_default(f) for f in missing)  # what a new row gets, as bulk_create does
     columns = [quote(meta.get_field(name).column) for name in names]
+    columns += [quote(f.column) for f in missing]
     conflict = ", ".join(quote(meta.get_field(name).column) for name in unique)
     updates = ", ".join(
         f"{column} = EXCLUDED.{column}"
@@ -74,12 +79,19 @@ def _copy_upsert(
         )
         with cursor.cursor.copy(f"COPY {staging} ({column_list}) FROM STDIN") as copy:
             for values in _values(rows, names):
-                copy.write_row(values)
+                copy.write_row(values + defaults)
         cursor.execute(
             f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {staging} "  # noqa: S608
             f"ON CONFLICT ({conflict}) {action}"
         )
         cursor.execute(f"DROP TABLE {staging}")
+
+
+def _default(field: models.Field) -> Any:
+    """The value a new model object would hold (its default, "" for text, else None)."""
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return timezone.now()
+    return field.get_db_prep_save(field.get_default(), connection)
 
 
 def _values(rows: Sequence[dict[str, Any]], names: list[str]) -> Iterator[tuple]:

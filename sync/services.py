@@ -243,13 +243,10 @@ def _upsert(
             to_write.append(row)
         else:
             unchanged.append(value)
-    for batch in _chunks(to_write):
-        model.objects.bulk_create(
-            [model(**row, synced_at=now) for row in batch],
-            update_conflicts=True,
-            unique_fields=[key],
-            update_fields=[*fields, "synced_at"],
-        )
+    new_rows = [{**row, "synced_at": now} for row in to_write if row[key] not in existing]
+    changed = [{**row, "synced_at": now} for row in to_write if row[key] in existing]
+    for batch in (new_rows, changed):  # new rows may carry create_only fields too
+        upsert_rows(model, batch, unique=[key], update=[*fields, "synced_at"])
     for keys in _chunks(unchanged):
         model.objects.filter(**{f"{key}__in": keys}).update(synced_at=now)
     return created, updated

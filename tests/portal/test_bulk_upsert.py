@@ -105,3 +105,31 @@ def test_names_with_tabs_quotes_and_newlines_survive(way):
 def test_nothing_to_write_writes_nothing(way):
     bulk.upsert_rows(Attendee, [], unique=UNIQUE, update=UPDATE)
     assert Attendee.objects.count() == 0
+
+
+def test_a_new_row_gets_the_defaults_of_fields_it_does_not_name(way):
+    from meetings.models import MeetingInstance
+    from tests.factories import OrganizerFactory
+
+    organizer = OrganizerFactory()
+    row = {
+        "instance_key": 77,
+        "meeting_id": 7,
+        "organizer_id": organizer.pk,
+        "organizer_key": organizer.organizer_key,
+        "group_id": organizer.group_id,
+        "subject": "Weekly",
+        "start_time": START,
+        "end_time": START + timedelta(minutes=30),
+    }
+    bulk.upsert_rows(MeetingInstance, [row], unique=["instance_key"], update=["subject"])
+    MeetingInstance.objects.filter(instance_key=77).update(attendee_minutes=40)
+    bulk.upsert_rows(
+        MeetingInstance,
+        [{**row, "subject": "Renamed"}],
+        unique=["instance_key"],
+        update=["subject"],
+    )
+    stored = MeetingInstance.objects.get(instance_key=77)
+    assert (stored.subject, stored.attendee_minutes, stored.meeting_type) == ("Renamed", 40, "")
+    assert stored.attendees_synced_at is None
