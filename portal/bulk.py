@@ -44,6 +44,17 @@ def upsert_rows(
         )
 
 
+def commit_without_waiting_for_disk() -> None:
+    """In the current transaction, let COMMIT return before PostgreSQL has flushed it to disk
+    (``synchronous_commit = off`` for this transaction only). For what can be fetched again: a
+    sync window whose rows and cursor move together. A crash of the database server may then
+    lose the last moments of such commits, never half of one (the database stays consistent),
+    and the next sync fetches them again. Elsewhere: nothing."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def copy_supported() -> bool:
     return connection.vendor == "postgresql"
 

@@ -33,7 +33,7 @@ from gotomeeting.models import MeetingStatus
 from gotomeeting.windows import MAX_WINDOW_DAYS, split_windows
 from meetings.models import Attendee, Meeting, MeetingInstance
 from organizers.models import Group, Organizer
-from portal.bulk import upsert_rows
+from portal.bulk import commit_without_waiting_for_disk, upsert_rows
 
 from .locks import SyncLock, lock_is_held
 from .models import SyncArea, SyncOutcome, SyncRun
@@ -669,6 +669,7 @@ def group_history_sync(
                 per_organizer=per_organizer,
             )
             with transaction.atomic():
+                commit_without_waiting_for_disk()  # the window is fetched again if lost
                 created, updated = _upsert_instances(items, group=group, now=timezone.now())
                 # The answer covers every meeting of the window (the same scope as its
                 # history): a meeting it has no attendee of had none.

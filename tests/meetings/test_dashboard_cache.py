@@ -97,7 +97,7 @@ def test_filters_and_time_zone_are_part_of_the_cached_answer(client_for, manager
     assert kpis(client.get(URL, {"start": "2026-03-03", "end": "2026-03-03"}))["meetings"] == 0
 
 
-class _BrokenCache:
+class BrokenCache:
     def get(self, *args, **kwargs):
         raise ConnectionError("Redis is down")
 
@@ -108,7 +108,7 @@ class _BrokenCache:
 def test_dashboard_is_computed_when_the_cache_is_down(
     client_for, manager_user, history, monkeypatch, page
 ):
-    monkeypatch.setattr(page_cache, "cache", _BrokenCache())
+    monkeypatch.setattr(page_cache, "cache", BrokenCache())
     if page.get("group") == "support":
         page = {**page, "group": history.support.pk}
     response = client_for(manager_user).get(URL, page)

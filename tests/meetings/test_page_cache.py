@@ -19,6 +19,7 @@ from organizers.models import Organizer
 from portal import page_cache
 from tests.factories import OrganizerFactory, UserFactory
 from tests.meetings.conftest import stay
+from tests.meetings.test_dashboard_cache import BrokenCache
 
 pytestmark = pytest.mark.django_db
 
@@ -149,15 +150,8 @@ def test_the_time_zone_is_part_of_the_cached_page(manager_user, history):
     assert "22:15" in page.content.decode()
 
 
-class _BrokenCache:
-    def get(self, *args, **kwargs):
-        raise ConnectionError("Redis is down")
-
-    set = get
-
-
 def test_pages_are_rendered_when_the_cache_is_down(admin_user, manager_user, history, monkeypatch):
-    monkeypatch.setattr(page_cache, "cache", _BrokenCache())
+    monkeypatch.setattr(page_cache, "cache", BrokenCache())
     organizers = signed_in(admin_user).get(ORGANIZERS)
     assert organizers.status_code == 200
     assert history.olga.email in organizers.content.decode()

@@ -133,3 +133,20 @@ def test_a_new_row_gets_the_defaults_of_fields_it_does_not_name(way):
     stored = MeetingInstance.objects.get(instance_key=77)
     assert (stored.subject, stored.attendee_minutes, stored.meeting_type) == ("Renamed", 40, "")
     assert stored.attendees_synced_at is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # a real transaction, not the test's savepoint
+def test_relaxed_commit_lasts_only_for_its_own_transaction():
+    from django.db import connection, transaction
+
+    def setting() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    before = setting()
+    with transaction.atomic():
+        bulk.commit_without_waiting_for_disk()
+        assert setting() == "off"
+    assert setting() == before != "off"
