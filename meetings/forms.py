@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from gotomeeting.models import CONFERENCE_CALL_INFO_MAX_LENGTH, SUBJECT_MAX_LENGTH
 from organizers.models import Group, Organizer
-from portal.widgets import FastSelect
+from portal.widgets import FastModelChoiceField
 
 from .models import Meeting, MeetingType
 from .selectors import Cursor, DateWindow, HistoryFilter, visible_groups, visible_organizers
@@ -252,17 +252,11 @@ class DateRangeForm(CursorForm):
 class HistoryFilterForm(forms.Form):
     """Group (with its sub-groups), organizer and a date range; any range, however old."""
 
-    group = forms.ModelChoiceField(
-        queryset=Group.objects.none(),
-        required=False,
-        empty_label="All groups",
-        widget=FastSelect,
+    group = FastModelChoiceField(
+        queryset=Group.objects.none(), required=False, empty_label="All groups"
     )
-    organizer = forms.ModelChoiceField(
-        queryset=Organizer.objects.none(),
-        required=False,
-        empty_label="All organizers",
-        widget=FastSelect,
+    organizer = FastModelChoiceField(
+        queryset=Organizer.objects.none(), required=False, empty_label="All organizers"
     )
     start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 
 from gotomeeting.models import ProductType
-from portal.widgets import FastSelect
+from portal.widgets import FastSelect, OneQueryChoiceIterator
 
 from .csv_import import MAX_BYTES, CsvImportError, ParsedCsv, parse_csv
 from .models import Group, Organizer
@@ -34,12 +34,23 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
         return expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
 
 
+class _FastFilterModelChoiceField(django_filters.fields.ModelChoiceField):
+    widget = FastSelect
+    iterator = OneQueryChoiceIterator  # no "null" choice: none of these filters offers one
+
+
+class FastModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """django-filter's model choice, read with one query and written in Python."""
+
+    field_class = _FastFilterModelChoiceField
+
+
 class OrganizerFilter(django_filters.FilterSet):
     """The filters, search and sort of the organizers list (and of its CSV export)."""
 
     q = django_filters.CharFilter(method="filter_search", label="Search")
-    group = django_filters.ModelChoiceFilter(
-        queryset=Group.objects.none(), empty_label="All groups", label="Group", widget=FastSelect
+    group = FastModelChoiceFilter(
+        queryset=Group.objects.none(), empty_label="All groups", label="Group"
     )
     status = django_filters.ChoiceFilter(
         choices=STATUS_CHOICES,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.safestring import SafeString, mark_safe
 
@@ -33,3 +34,22 @@ class FastSelect(forms.Select):
             text = "" if option_value is None else str(option_value)
             mark = " selected" if text in selected else ""
             yield f'<option value="{escape(text)}"{mark}>{escape(str(label))}</option>'
+
+
+class OneQueryChoiceIterator(ModelChoiceIterator):
+    """A model select's choices read with one plain query. Django's own reads them with
+    ``QuerySet.iterator()``, which on PostgreSQL opens a server-side cursor (DECLARE, FETCH,
+    CLOSE): for an account's dozen groups, twice the time of the query itself (bench/)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
+class FastModelChoiceField(forms.ModelChoiceField):
+    """A model select for the busy pages' filters: :class:`FastSelect`, one query."""
+
+    widget = FastSelect
+    iterator = OneQueryChoiceIterator

@@ -48,3 +48,26 @@ def test_a_model_choice_field_renders_its_queryset(db):
 
     html = str(Form({"who": organizer.pk})["who"])
     assert options(html) == [("", False, "Anyone"), (str(organizer.pk), True, "Zoë &lt;b&gt;")]
+
+
+def test_a_fast_model_choice_field_lists_the_same_choices_as_djangos(db):
+    from organizers.models import Group
+    from portal.widgets import FastModelChoiceField
+    from tests.factories import GroupFactory
+
+    chosen = [GroupFactory(name=name) for name in ("Support", "Sales", "Marketing")][1]
+
+    def form(field_class, **extra):
+        class Form(forms.Form):
+            group = field_class(
+                queryset=Group.objects.order_by("name"), empty_label="All groups", **extra
+            )
+
+        return Form({"group": chosen.pk})
+
+    djangos = options(str(form(forms.ModelChoiceField, widget=FastSelect)["group"]))
+    ours = options(str(form(FastModelChoiceField)["group"]))
+    assert ours == djangos
+    assert [label for _, _, label in ours] == ["All groups", "Marketing", "Sales", "Support"]
+    assert [label for _, selected, label in ours if selected] == ["Sales"]
+    assert form(FastModelChoiceField).is_valid()
