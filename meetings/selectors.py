@@ -13,6 +13,7 @@ page costs the same number of queries whether the range holds ten meetings or a 
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -585,6 +586,30 @@ def instances_version() -> dict:
         last_attendees=Max("attendees_synced_at"),
         oldest=Min("start_time"),
     )
+
+
+def dashboard_cache_key(
+    *,
+    user,
+    filters: HistoryFilter,
+    cursor: Cursor | None,
+    version: dict,
+) -> str:
+    """What a dashboard depends on: the user's scope, the filters, the page, and the
+    instances' :func:`instances_version`. Any change of one gives another key."""
+    ids = visible_ids(user)  # the dashboard shows the same to every user of the same scope
+    parts = (
+        "all" if ids is None else ",".join(map(str, sorted(ids))),
+        filters.window.start,
+        filters.window.end,
+        filters.window.tz,
+        filters.group.pk if filters.group is not None else "",
+        filters.organizer.pk if filters.organizer is not None else "",
+        cursor.encode() if cursor is not None else "",
+        *(version[name] for name in sorted(version)),
+    )
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
+    return f"meetings:dashboard:{digest}"
 
 
 def history_dashboard(

@@ -29,6 +29,7 @@ from sync.models import SyncArea
 
 from . import selectors, services
 from .attendee_rows import attendee_rows
+from .dashboard_cache import dashboard_body
 from .forms import (
     TZ_SESSION_KEY,
     AttendeeReportForm,
@@ -139,14 +140,13 @@ class DashboardView(MeetingsView):
                 f"meetings-{_stamp(filters)}.csv", MEETINGS_CSV_HEADER, _localized(rows, self.tz)
             )
         version = getattr(request, "instances_version", None) or selectors.instances_version()
-        board = selectors.history_dashboard(
-            user=request.user,
-            filters=filters,
-            cursor=form.cleaned_data.get("before"),
-            oldest=version["oldest"],
+        body = dashboard_body(
+            request, filters=filters, cursor=form.cleaned_data.get("before"), version=version
         )
         return render(
-            request, "meetings/dashboard.html", {"form": form, "board": board, "filters": filters}
+            request,
+            "meetings/dashboard.html",
+            {"form": form, "body": body.html, "board": body.board, "filters": filters},
         )
 
 

@@ -1,6 +1,7 @@
-"""The history dashboard is computed and rendered once and reused from the page cache, until
-the data changes (a new or re-synced instance, a synced attendee list) or the user's scope or
-filters differ; the page still works when the cache is down."""
+"""The history dashboard is computed and rendered once and reused (the whole page per user,
+its body for every user of the same scope), until the data changes (a new or re-synced
+instance, a synced attendee list) or the user's scope or filters differ; the page still works
+when the cache is down."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from meetings import dashboard_cache
 from portal import page_cache
 from tests.meetings.conftest import held, stay
 
@@ -44,12 +46,29 @@ def test_second_view_reuses_the_computed_dashboard(client_for, manager_user, his
     assert first_kpis["meetings"] == 4
 
     # The aggregates and the table are not queried again.
-    def aggregates(queries):
-        return [q["sql"] for q in queries if "GROUP BY" in q["sql"] or "DISTINCT" in q["sql"]]
-
     assert len(aggregates(first.captured_queries)) >= 3
     assert aggregates(second.captured_queries) == []
     assert len(second.captured_queries) <= len(first.captured_queries) - 5
+
+
+def aggregates(queries) -> list[str]:
+    return [q["sql"] for q in queries if "GROUP BY" in q["sql"] or "DISTINCT" in q["sql"]]
+
+
+def test_a_second_manager_of_the_same_scope_gets_the_computed_body(
+    client, manager_user, admin_user, history
+):
+    from django.test import Client
+
+    client.force_login(manager_user)
+    first = client.get(URL, WEEK)
+    other = Client()
+    other.force_login(admin_user)  # the whole account too: the same scope
+    with CaptureQueriesContext(connection) as second:
+        page = other.get(URL, WEEK)
+    assert kpis(page) == kpis(first)
+    assert admin_user.email in page.content.decode()  # the layout is their own
+    assert aggregates(second.captured_queries) == []
 
 
 def test_a_new_synced_instance_shows_at_once(client_for, manager_user, history):
@@ -109,6 +128,7 @@ def test_dashboard_is_computed_when_the_cache_is_down(
     client_for, manager_user, history, monkeypatch, page
 ):
     monkeypatch.setattr(page_cache, "cache", BrokenCache())
+    monkeypatch.setattr(dashboard_cache, "cache", BrokenCache())
     if page.get("group") == "support":
         page = {**page, "group": history.support.pk}
     response = client_for(manager_user).get(URL, page)
