@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from django.db import connection
 from django.db.models import (
     Count,
     F,
@@ -35,6 +36,7 @@ from django.db.models.functions import (
 )
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from accounts.models import Role
 from organizers.models import Group, Organizer
@@ -238,11 +240,7 @@ def instance_version(pk: int) -> tuple | None:
     """What a meeting's attendees page shows changes with: the history sync sets the instance's
     ``synced_at``, the attendee sync its ``attendees_synced_at`` (a version for
     :mod:`portal.page_cache`)."""
-    return (
-        MeetingInstance.objects.filter(pk=pk)
-        .values_list("synced_at", "attendees_synced_at")
-        .first()
-    )
+    return _one_row("SELECT {synced_at}, {attendees_synced_at} FROM {table} WHERE {id} = %s", (pk,))
 
 
 def instance_attendees_page(
@@ -579,13 +577,39 @@ def history_table_page(qs: QuerySet[MeetingInstance], *, cursor: Cursor | None) 
 def instances_version() -> dict:
     """The instances' version: a new row raises the highest id, a synced window the latest
     ``synced_at``, a synced attendee list the latest ``attendees_synced_at`` (each MAX() read
-    from its index); with the oldest start the dashboard shows (also from an index)."""
-    return MeetingInstance.objects.order_by().aggregate(
-        last_id=Max("id"),
-        last_synced=Max("synced_at"),
-        last_attendees=Max("attendees_synced_at"),
-        oldest=Min("start_time"),
+    from its index); with the oldest start the dashboard shows (also from an index).
+
+    Every warm view of the dashboard reads it, so it is one statement written out: building it
+    with ``aggregate()`` took four times as long as PostgreSQL took to answer (bench/)."""
+    row = _one_row(
+        "SELECT MAX({id}), MAX({synced_at}), MAX({attendees_synced_at}), MIN({start_time}) "
+        "FROM {table}"
     )
+    last_id, last_synced, last_attendees, oldest = row
+    return {
+        "last_id": last_id,
+        "last_synced": last_synced,
+        "last_attendees": last_attendees,
+        "oldest": _as_datetime(oldest),
+    }
+
+
+def _one_row(sql: str, params: tuple = ()) -> tuple:
+    """Run ``sql`` on the instances' table ({table} and {column} names filled in, quoted)."""
+    meta, quote = MeetingInstance._meta, connection.ops.quote_name
+    names = {f.name: quote(f.column) for f in meta.concrete_fields}
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(table=quote(meta.db_table), **names), params)
+        return cursor.fetchone()
+
+
+def _as_datetime(value) -> datetime | None:
+    """A timestamp as read without the ORM: aware already on PostgreSQL, text on SQLite."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
 
 
 def dashboard_cache_key(
