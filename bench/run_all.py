@@ -3,7 +3,7 @@ tables together. Needs PostgreSQL and Redis on loopback (``BENCH_PG_URL``, defau
 postgres://postgres@127.0.0.1:5432/test, where each script creates and drops its own
 ``portal_bench_<pid>`` database; ``REDIS_URL``).
 
-    python bench/run_all.py [--quick] [--seconds 10] [--only dashboard,growth,sync]
+    python bench/run_all.py [--quick] [--seconds 4] [--only dashboard,growth,sync]
 
 ``--quick`` runs toy sizes (a minute or two) to try the set-up. Exit status: non-zero when a
 script failed; a missed target is reported, not an error. Results: ``bench/results/*.json``
@@ -29,7 +29,16 @@ def _commands(args) -> dict[str, list[str]]:
     py = sys.executable
     if args.quick:
         return {
-            "dashboard": [py, "bench/dashboard.py", "--attendees", "20000", "--seconds", "2"],
+            "dashboard": [
+                py,
+                "bench/dashboard.py",
+                "--attendees",
+                "20000",
+                "--seconds",
+                "2",
+                "--rounds",
+                "1",
+            ],
             "growth": [py, "bench/growth.py", "--sizes", "2000,20000", "--repeat", "2"],
             "sync": [py, "bench/sync_speed.py", "--size", "small"],
         }
@@ -57,7 +66,7 @@ def _redis_ok() -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="toy sizes, to try the set-up")
-    parser.add_argument("--seconds", type=float, default=10, help="length of each load run")
+    parser.add_argument("--seconds", type=float, default=4, help="length of each load run")
     parser.add_argument("--only", default="", help="comma-separated: dashboard,growth,sync")
     args = parser.parse_args(argv)
 

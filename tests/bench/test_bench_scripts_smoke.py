@@ -65,7 +65,17 @@ def run_script(tmp_path):
 
 def test_dashboard_script_measures_each_page_beside_the_trivial_view(run_script):
     out, data = run_script(
-        "dashboard", "--attendees", "2000", "--seconds", "1", "--connections", "2", "--workers", "2"
+        "dashboard",
+        "--attendees",
+        "2000",
+        "--seconds",
+        "1",
+        "--rounds",
+        "1",
+        "--connections",
+        "2",
+        "--workers",
+        "2",
     )
     assert "History dashboard" in out and "trivial view" in out
     assert data["dataset"]["attendees"] == 2000
