@@ -59,11 +59,16 @@ def cached_page(version: VersionFunction, *, seconds: int = PAGE_CACHE_SECONDS) 
                 response = HttpResponse(_with_token(html, request))
                 response[HIT_HEADER] = "hit"
                 return response
-            response = view(request, *args, **kwargs)
-            if response.streaming:
+            try:
+                response = view(request, *args, **kwargs)
+            except Exception:
+                # Django renders the error page (404, 403) with this request: a real token.
+                setattr(request, PLACEHOLDER_FLAG, False)
+                raise
+            if response.streaming or not _is_html(response):
                 return response
             content = response.content.decode(response.charset)
-            if _cacheable_response(response):
+            if response.status_code == 200 and not response.cookies:
                 _cache_set(key, content, seconds)
                 response[HIT_HEADER] = "miss"
             if CSRF_PLACEHOLDER in content:
@@ -93,12 +98,8 @@ def _cacheable_request(request: HttpRequest) -> bool:
     return len(get_messages(request)) == 0
 
 
-def _cacheable_response(response: HttpResponse) -> bool:
-    return (
-        response.status_code == 200
-        and response.get("Content-Type", "").startswith("text/html")
-        and not response.cookies
-    )
+def _is_html(response: HttpResponse) -> bool:
+    return response.get("Content-Type", "").startswith("text/html")
 
 
 def _with_token(html: str, request: HttpRequest) -> str:
