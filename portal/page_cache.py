@@ -4,8 +4,9 @@ A busy read page (the history dashboard, the organizers list, a meeting's attend
 rendered once per user, address and *data version*, then served from the cache (Redis) until
 one of them changes or :data:`PAGE_CACHE_SECONDS` pass (the bound on what no version sees, such
 as "synced 4 min ago"). The view declares its version, a cheap read of what the page shows
-(see :mod:`portal.data_versions`): a sync or an admin action that changes a row changes the
-version, so the next request renders afresh.
+(``organizers.selectors.organizers_list_version``, ``meetings.selectors.instances_version``,
+``instance_version``): a sync or an admin action that changes a row changes the version, so
+the next request renders afresh.
 
 What is never served from the cache:
 - anything but a GET (an htmx GET is cached apart from a plain one), and a request with a
