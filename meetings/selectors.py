@@ -240,7 +240,9 @@ def instance_version(pk: int) -> tuple | None:
     """What a meeting's attendees page shows changes with: the history sync sets the instance's
     ``synced_at``, the attendee sync its ``attendees_synced_at`` (a version for
     :mod:`portal.page_cache`)."""
-    return _one_row("SELECT {synced_at}, {attendees_synced_at} FROM {table} WHERE {id} = %s", (pk,))
+    return _instances_row(
+        "SELECT {synced_at}, {attendees_synced_at} FROM {table} WHERE {id} = %s", (pk,)
+    )
 
 
 def instance_attendees_page(
@@ -581,7 +583,7 @@ def instances_version() -> dict:
 
     Every warm view of the dashboard reads it, so it is one statement written out: building it
     with ``aggregate()`` took four times as long as PostgreSQL took to answer (bench/)."""
-    row = _one_row(
+    row = _instances_row(
         "SELECT MAX({id}), MAX({synced_at}), MAX({attendees_synced_at}), MIN({start_time}) "
         "FROM {table}"
     )
@@ -594,7 +596,7 @@ def instances_version() -> dict:
     }
 
 
-def _one_row(sql: str, params: tuple = ()) -> tuple:
+def _instances_row(sql: str, params: tuple = ()) -> tuple:
     """Run ``sql`` on the instances' table ({table} and {column} names filled in, quoted)."""
     meta, quote = MeetingInstance._meta, connection.ops.quote_name
     names = {f.name: quote(f.column) for f in meta.concrete_fields}
