@@ -68,11 +68,10 @@ def _copy_upsert(
 ) -> None:
     meta, quote = model._meta, connection.ops.quote_name
     names = list(rows[0])
-    given = {meta.get_field(name).column for name in names}
+    given = [meta.get_field(name).column for name in names]
     missing = [f for f in meta.concrete_fields if not f.primary_key and f.column not in given]
     defaults = tuple(_default(f) for f in missing)  # what a new row gets, as bulk_create does
-    columns = [quote(meta.get_field(name).column) for name in names]
-    columns += [quote(f.column) for f in missing]
+    columns = [quote(column) for column in (*given, *(f.column for f in missing))]
     conflict = ", ".join(quote(meta.get_field(name).column) for name in unique)
     updates = ", ".join(
         f"{column} = EXCLUDED.{column}"

@@ -224,32 +224,28 @@ def _upsert(
     for keys in _chunks(list(by_key)):
         for old in model.objects.filter(**{f"{key}__in": keys}).values(key, *fields):
             existing[old[key]] = old
-    created = updated = 0
-    to_write: list[dict] = []
+    new_rows: list[dict] = []  # may carry create_only fields, so written apart
+    changed: list[dict] = []
     unchanged: list[Any] = []
     for value, row in by_key.items():
         old = existing.get(value)
         if old is None:
-            created += 1
             for name, make in (create_only or {}).items():
                 row[name] = make(row)
-            to_write.append(row)
+            new_rows.append({**row, "synced_at": now})
             continue
         for name in keep_if_none:
             if row.get(name) is None and old.get(name) is not None:
                 row[name] = old[name]
         if any(old[name] != row[name] for name in fields):
-            updated += 1
-            to_write.append(row)
+            changed.append({**row, "synced_at": now})
         else:
             unchanged.append(value)
-    new_rows = [{**row, "synced_at": now} for row in to_write if row[key] not in existing]
-    changed = [{**row, "synced_at": now} for row in to_write if row[key] in existing]
-    for batch in (new_rows, changed):  # new rows may carry create_only fields too
+    for batch in (new_rows, changed):
         upsert_rows(model, batch, unique=[key], update=[*fields, "synced_at"])
     for keys in _chunks(unchanged):
         model.objects.filter(**{f"{key}__in": keys}).update(synced_at=now)
-    return created, updated
+    return len(new_rows), len(changed)
 
 
 def _text(value: str | None, length: int) -> str:
