@@ -21,7 +21,7 @@ class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.ORGANIZER)
     organizer_key = models.BigIntegerField(null=True, blank=True, unique=True)
     account_key = models.BigIntegerField(null=True, blank=True)
-    # A Manager scoped to groups sees only these groups and their sub-groups; empty = all.
+    # A Manager sees only these groups and their sub-groups; none = nothing (fails closed).
     managed_groups = models.ManyToManyField(
         "organizers.Group", blank=True, related_name="scoped_managers"
     )
@@ -36,6 +36,16 @@ class User(AbstractUser):
     @property
     def is_manager_or_admin(self) -> bool:
         return self.role in (Role.ADMIN, Role.MANAGER)
+
+    @property
+    def awaits_scope(self) -> bool:
+        """A Manager whom no Admin has scoped to a group yet: they see no data until one does
+        (every page says so). Read once per request object."""
+        if self.role != Role.MANAGER:
+            return False
+        if not hasattr(self, "_awaits_scope"):
+            self._awaits_scope = not self.managed_groups.exists()
+        return self._awaits_scope
 
 
 class AuditOutcome(models.TextChoices):

@@ -230,7 +230,11 @@ def user_access_update(
                     detail=f"{old_role} → {role}",
                 )
             if old_group_ids != new_group_ids:
-                names = ", ".join(sorted(g.name for g in groups)) or "all groups"
+                names = ", ".join(sorted(g.name for g in groups)) or (
+                    "no group (sees nothing until an Admin assigns one)"
+                    if role == Role.MANAGER
+                    else "none (not a Manager)"
+                )
                 audit_record(
                     actor=acting_user,
                     action="role.scope",

@@ -39,10 +39,14 @@ def group_descendant_ids(root_ids: set[int]) -> set[int]:
 def visible_group_ids(user) -> set[int] | None:
     """The ids of the groups ``user`` may see, or None for "all groups".
 
-    - Admins, and Managers without ``managed_groups``: None (every group).
+    Fails closed: only an Admin gets None (every group); a scope the portal does not know is
+    an empty set, never "everything".
+
+    - Admins: None (every group).
     - A Manager scoped to groups: those groups and all their sub-groups (via ``Group.parent``).
-    - Organizers, anonymous users, users without portal access: an empty set (organizer pages
-      are scoped by the user's own ``organizer_key`` instead).
+    - A Manager with no group yet: an empty set (their pages say an Admin has to assign groups).
+    - Organizers, anonymous users, users without portal access, unknown roles: an empty set
+      (organizer pages are scoped by the user's own ``organizer_key`` instead).
     """
     if not getattr(user, "is_authenticated", False) or not getattr(user, "portal_access", False):
         return set()
@@ -50,9 +54,7 @@ def visible_group_ids(user) -> set[int] | None:
         return None
     if user.role == Role.MANAGER:
         managed = set(user.managed_groups.values_list("id", flat=True))
-        if not managed:
-            return None
-        return group_descendant_ids(managed)
+        return group_descendant_ids(managed) if managed else set()
     return set()
 
 

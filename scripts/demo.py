@@ -186,6 +186,9 @@ def main() -> int:
             # The command's progress lines, not a log line for every API call.
             manage({**env, "LOG_LEVEL": "WARNING"}, "sync", "--area", "all")
             first_sync_marker.touch()
+        # Again now that groups are cached: the demo Manager is scoped to its one group (a
+        # Manager with no group sees nothing). Idempotent, so every start checks it.
+        manage(env, "demo_setup")
         log(f"starting the portal on http://127.0.0.1:{port}")
         web = processes.start(
             "web",

@@ -3,6 +3,11 @@
 Each area lists its URLs in ``tests/<area>/url_roles.py`` as ``URL_ROLES``:
 ``{"app:name": {"kwargs": {...} | callable() -> dict, "anonymous": 302, "organizer": 403,
 "manager": 403, "admin": 200}}``. A URL of the portal with no entry fails this test.
+
+Two Managers walk every URL: "manager", scoped to a group tree that holds every group of the
+test's data (a root group above them all), and "manager_no_group", whom no Admin has scoped
+yet. The second gets what the first gets unless the entry says otherwise: never more, since a
+scope the portal does not know is nothing (pages answer with their empty state, objects 404).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import tests
 
-ROLES = ("anonymous", "organizer", "manager", "admin")
+ROLES = ("anonymous", "organizer", "manager_no_group", "manager", "admin")
 PORTAL_NAMESPACES = {"", "accounts", "organizers", "meetings", "sync", "health"}
 # Third-party URLs the portal mounts but does not own (allauth's own pages, the Django admin).
 NOT_OURS = {"admin"}
@@ -77,17 +82,30 @@ def test_role_gets_the_expected_status(url_name, role, client, request):
     users = {
         "anonymous": None,
         "organizer": request.getfixturevalue("organizer_user"),
+        "manager_no_group": request.getfixturevalue("manager_user"),
         "manager": request.getfixturevalue("manager_user"),
         "admin": request.getfixturevalue("admin_user"),
     }
     kwargs = entry.get("kwargs", {})
     if callable(kwargs):
         kwargs = kwargs()
+    if role == "manager":
+        _scope_to_a_tree_over_every_group(users[role])
     url = reverse(url_name, kwargs=kwargs)
     if users[role] is not None:
         client.force_login(users[role])
     response = client.get(url)
-    expected = entry[role]
+    expected = entry.get(role, entry["manager"]) if role == "manager_no_group" else entry[role]
     assert response.status_code == expected, f"{role} GET {url}: {response.status_code}"
     if expected == 302 and role == "anonymous":
         assert reverse("account_login") in response["Location"]
+
+
+def _scope_to_a_tree_over_every_group(manager) -> None:
+    """Scope ``manager`` to a new root group with every other top-level group under it."""
+    from organizers.models import Group
+    from tests.factories import GroupFactory
+
+    root = GroupFactory(name="Whole tree")
+    Group.objects.filter(parent__isnull=True).exclude(pk=root.pk).update(parent=root)
+    manager.managed_groups.set([root])

@@ -47,11 +47,19 @@ def test_existing_rows_are_updated_not_duplicated():
     assert User.objects.get(email="manager@acme.example").role == Role.MANAGER
 
 
-def test_without_groups_the_manager_sees_all_groups():
-    call_command("demo_setup")
+def test_without_groups_the_manager_sees_nothing_until_run_again_after_the_sync():
+    from organizers.selectors import visible_group_ids
+
+    call_command("demo_setup")  # before the first sync: no group cached
     manager = User.objects.get(email="manager@acme.example")
     assert manager.role == Role.MANAGER
     assert not manager.managed_groups.exists()
+    assert visible_group_ids(manager) == set()  # not the whole account
+    sales = GroupFactory(name="Sales")
+    GroupFactory(name="Support")
+    call_command("demo_setup")  # make demo runs it again after its first sync
+    manager = User.objects.get(email="manager@acme.example")
+    assert visible_group_ids(manager) == {sales.pk}
 
 
 def test_changes_are_audit_logged_as_system():

@@ -89,7 +89,7 @@ def test_scope_is_cleared_when_a_manager_gets_another_role(client_for, admin_use
     manager_user.refresh_from_db()
     assert manager_user.role == Role.ORGANIZER
     assert not manager_user.managed_groups.exists()
-    assert AuditEntry.objects.get(action="role.scope").detail == "Scoped to: all groups"
+    assert AuditEntry.objects.get(action="role.scope").detail == "Scoped to: none (not a Manager)"
 
 
 def test_unknown_group_is_refused_and_changes_nothing(client_for, admin_user, organizer_user):

@@ -63,6 +63,7 @@ def account(db):
                 )
                 AttendeeFactory(instance=instance, email="=cmd|'/c calc'!A1", duration_minutes=30)
     manager = UserFactory(email="mona.manager@acme.example", role="manager")
+    manager.managed_groups.set([sales, support])  # the whole account
     return {"manager": manager, "sales": sales, "support": support}
 
 

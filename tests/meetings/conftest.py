@@ -97,6 +97,14 @@ def history(db):
 
 
 @pytest.fixture
+def account_manager(manager_user, history):
+    """A Manager of the whole account: scoped to its top-level groups, Sales and Support (a
+    Manager with no group sees nothing)."""
+    manager_user.managed_groups.set([history.sales, history.support])
+    return manager_user
+
+
+@pytest.fixture
 def scoped_manager(db, history):
     """A Manager who sees only Sales EMEA (and its sub-groups)."""
     from tests.factories import UserFactory

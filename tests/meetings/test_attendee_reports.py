@@ -14,8 +14,8 @@ def rows_of(response):
     return {row["key"]: row for row in response.context["page"].rows}
 
 
-def test_attendees_are_counted_once_per_email(client_for, manager_user, history):
-    rows = rows_of(client_for(manager_user).get(URL, WEEK))
+def test_attendees_are_counted_once_per_email(client_for, account_manager, history):
+    rows = rows_of(client_for(account_manager).get(URL, WEEK))
     assert set(rows) == {"x@ex.com", "y@ex.com", "z@ex.com"}
     # x joined meeting 1 twice (as x@ex.com and X@EX.com): one meeting, 60 + 40 minutes.
     assert (rows["x@ex.com"]["meetings"], rows["x@ex.com"]["minutes"]) == (1, 100)
@@ -23,25 +23,27 @@ def test_attendees_are_counted_once_per_email(client_for, manager_user, history)
     assert (rows["z@ex.com"]["meetings"], rows["z@ex.com"]["minutes"]) == (1, 90)
 
 
-def test_by_organizer(client_for, manager_user, history):
-    rows = rows_of(client_for(manager_user).get(URL, {**WEEK, "organizer": history.alice.pk}))
+def test_by_organizer(client_for, account_manager, history):
+    rows = rows_of(client_for(account_manager).get(URL, {**WEEK, "organizer": history.alice.pk}))
     assert set(rows) == {"x@ex.com", "y@ex.com"}
 
 
-def test_by_group_with_sub_groups(client_for, manager_user, history):
-    rows = rows_of(client_for(manager_user).get(URL, {**WEEK, "group": history.emea.pk}))
+def test_by_group_with_sub_groups(client_for, account_manager, history):
+    rows = rows_of(client_for(account_manager).get(URL, {**WEEK, "group": history.emea.pk}))
     assert set(rows) == {"z@ex.com"}
-    rows = rows_of(client_for(manager_user).get(URL, {**WEEK, "group": history.sales.pk}))
+    rows = rows_of(client_for(account_manager).get(URL, {**WEEK, "group": history.sales.pk}))
     assert set(rows) == {"x@ex.com", "y@ex.com", "z@ex.com"}
 
 
-def test_wider_range_adds_older_meetings(client_for, manager_user, history):
-    rows = rows_of(client_for(manager_user).get(URL, {"start": "2026-02-01", "end": "2026-03-08"}))
+def test_wider_range_adds_older_meetings(client_for, account_manager, history):
+    rows = rows_of(
+        client_for(account_manager).get(URL, {"start": "2026-02-01", "end": "2026-03-08"})
+    )
     assert "w@ex.com" in rows
 
 
-def test_expanding_an_attendee_lists_their_meetings(client_for, manager_user, history):
-    client = client_for(manager_user)
+def test_expanding_an_attendee_lists_their_meetings(client_for, account_manager, history):
+    client = client_for(account_manager)
     page = client.get(URL, WEEK).content.decode()
     assert 'hx-trigger="toggle once"' in page
     response = client.get(URL, {**WEEK, "attended": "Y@ex.com"}, HTTP_HX_REQUEST="true")
@@ -56,8 +58,8 @@ def test_expanding_an_attendee_lists_their_meetings(client_for, manager_user, hi
     assert "<html" in full and "Meetings attended by y@ex.com" in full
 
 
-def test_csv_export(client_for, manager_user, history):
-    rows = csv_rows(client_for(manager_user).get(URL, {**WEEK, "export": "csv"}))
+def test_csv_export(client_for, account_manager, history):
+    rows = csv_rows(client_for(account_manager).get(URL, {**WEEK, "export": "csv"}))
     assert rows[0] == [
         "email",
         "name",
@@ -73,12 +75,12 @@ def test_csv_export(client_for, manager_user, history):
     ]
 
 
-def test_report_is_paged_by_email(client_for, manager_user, history):
+def test_report_is_paged_by_email(client_for, account_manager, history):
     from tests.factories import AttendeeFactory
 
     for i in range(60):
         AttendeeFactory(instance=history.m4, email=f"guest{i:02}@ex.com")
-    client = client_for(manager_user)
+    client = client_for(account_manager)
     first = client.get(URL, WEEK)
     page = first.context["page"]
     assert len(page.rows) == 50 and page.next_after
@@ -97,6 +99,6 @@ def test_scoped_manager_sees_only_their_groups_attendees(client_for, scoped_mana
     assert stays == []
 
 
-def test_bad_range_shows_a_message(client_for, manager_user, history):
-    response = client_for(manager_user).get(URL, {"start": "2026-03-08", "end": "2026-03-01"})
+def test_bad_range_shows_a_message(client_for, account_manager, history):
+    response = client_for(account_manager).get(URL, {"start": "2026-03-08", "end": "2026-03-01"})
     assert "The end date must not be before the start date." in response.content.decode()

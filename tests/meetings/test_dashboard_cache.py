@@ -33,8 +33,8 @@ def kpis(response) -> dict:
     return {name: float(value.replace(",", "")) for name, value in shown.items()}
 
 
-def test_second_view_reuses_the_computed_dashboard(client_for, manager_user, history):
-    client = client_for(manager_user)
+def test_second_view_reuses_the_computed_dashboard(client_for, account_manager, history):
+    client = client_for(account_manager)
     with CaptureQueriesContext(connection) as first:
         first_page = client.get(URL, WEEK)
     with CaptureQueriesContext(connection) as second:
@@ -56,30 +56,34 @@ def aggregates(queries) -> list[str]:
 
 
 def test_a_second_manager_of_the_same_scope_gets_the_computed_body(
-    client, manager_user, admin_user, history
+    client, account_manager, history
 ):
     from django.test import Client
 
-    client.force_login(manager_user)
+    from tests.factories import UserFactory
+
+    client.force_login(account_manager)
     first = client.get(URL, WEEK)
+    colleague = UserFactory(email="dana.manager@acme.example", role="manager")
+    colleague.managed_groups.set([history.sales, history.support])  # the same scope
     other = Client()
-    other.force_login(admin_user)  # the whole account too: the same scope
+    other.force_login(colleague)
     with CaptureQueriesContext(connection) as second:
         page = other.get(URL, WEEK)
     assert kpis(page) == kpis(first)
-    assert admin_user.email in page.content.decode()  # the layout is their own
+    assert colleague.email in page.content.decode()  # the layout is their own
     assert aggregates(second.captured_queries) == []
 
 
-def test_a_new_synced_instance_shows_at_once(client_for, manager_user, history):
-    client = client_for(manager_user)
+def test_a_new_synced_instance_shows_at_once(client_for, account_manager, history):
+    client = client_for(account_manager)
     assert kpis(client.get(URL, WEEK))["meetings"] == 4
     held(history.olga, "2026-03-06T11:00", 30, 0, 0, subject="Just synced")
     assert kpis(client.get(URL, WEEK))["meetings"] == 5
 
 
-def test_a_re_synced_instance_shows_at_once(client_for, manager_user, history):
-    client = client_for(manager_user)
+def test_a_re_synced_instance_shows_at_once(client_for, account_manager, history):
+    client = client_for(account_manager)
     assert kpis(client.get(URL, WEEK))["attendee_minutes"] == 1080
     type(history.m4).objects.filter(pk=history.m4.pk).update(
         attendee_minutes=100, synced_at=timezone.now() + timedelta(seconds=1)
@@ -87,8 +91,8 @@ def test_a_re_synced_instance_shows_at_once(client_for, manager_user, history):
     assert kpis(client.get(URL, WEEK))["attendee_minutes"] == 1180
 
 
-def test_an_attendee_list_synced_later_shows_at_once(client_for, manager_user, history):
-    client = client_for(manager_user)
+def test_an_attendee_list_synced_later_shows_at_once(client_for, account_manager, history):
+    client = client_for(account_manager)
     assert kpis(client.get(URL, WEEK))["unique_attendees"] == 3
     stay(history.m4, "new.person@ex.com", 30)
     type(history.m4).objects.filter(pk=history.m4.pk).update(
@@ -98,16 +102,16 @@ def test_an_attendee_list_synced_later_shows_at_once(client_for, manager_user, h
 
 
 def test_a_scoped_manager_never_gets_the_whole_account_from_the_cache(
-    client_for, manager_user, history
+    client_for, account_manager, history
 ):
-    client = client_for(manager_user)
+    client = client_for(account_manager)
     assert kpis(client.get(URL, WEEK))["meetings"] == 4
-    manager_user.managed_groups.add(history.emea)  # the same user, now scoped to a group
+    account_manager.managed_groups.set([history.emea])  # the same user, now scoped to one group
     assert kpis(client.get(URL, WEEK))["meetings"] == 1  # Sales EMEA only
 
 
-def test_filters_and_time_zone_are_part_of_the_cached_answer(client_for, manager_user, history):
-    client = client_for(manager_user)
+def test_filters_and_time_zone_are_part_of_the_cached_answer(client_for, account_manager, history):
+    client = client_for(account_manager)
     assert kpis(client.get(URL, WEEK))["meetings"] == 4
     assert kpis(client.get(URL, {**WEEK, "group": history.support.pk}))["meetings"] == 1
     assert kpis(client.get(URL, {"start": "2026-03-02", "end": "2026-03-02"}))["meetings"] == 2
@@ -125,11 +129,11 @@ class BrokenCache:
 
 @pytest.mark.parametrize("page", [WEEK, {**WEEK, "group": "support"}])
 def test_dashboard_is_computed_when_the_cache_is_down(
-    client_for, manager_user, history, monkeypatch, page
+    client_for, account_manager, history, monkeypatch, page
 ):
     monkeypatch.setattr(page_cache, "cache", BrokenCache())
     monkeypatch.setattr(dashboard_cache, "cache", BrokenCache())
     if page.get("group") == "support":
         page = {**page, "group": history.support.pk}
-    response = client_for(manager_user).get(URL, page)
+    response = client_for(account_manager).get(URL, page)
     assert kpis(response)["meetings"] == (4 if "group" not in page else 1)

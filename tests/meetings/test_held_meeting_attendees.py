@@ -14,8 +14,8 @@ def url(instance, **params):
     return reverse("meetings:instance_detail", args=[instance.pk])
 
 
-def test_lists_attendees_with_join_leave_and_duration(client_for, manager_user, history):
-    html = client_for(manager_user).get(url(history.m1)).content.decode()
+def test_lists_attendees_with_join_leave_and_duration(client_for, account_manager, history):
+    html = client_for(account_manager).get(url(history.m1)).content.decode()
     assert "x@ex.com" in html and "y@ex.com" in html and "X@EX.com" in html
     assert "2026-03-02 09:15" in html  # x joined at the start
     assert "10:15" in html  # and left an hour later
@@ -23,7 +23,7 @@ def test_lists_attendees_with_join_leave_and_duration(client_for, manager_user, 
 
 
 def test_rows_are_escaped_in_the_users_time_zone_with_dashes_for_unknowns(
-    client_for, manager_user, history
+    client_for, account_manager, history
 ):
     AttendeeFactory(
         instance=history.m4,
@@ -33,7 +33,7 @@ def test_rows_are_escaped_in_the_users_time_zone_with_dashes_for_unknowns(
         leave_time=None,
         duration_minutes=95,
     )
-    client = client_for(manager_user)
+    client = client_for(account_manager)
     client.cookies["tz"] = "Pacific/Auckland"  # Thu 10:00 UTC is Thu 23:00 there
     html = client.get(url(history.m4)).content.decode()
     row = html[html.index("&lt;b onclick") - 8 :].split("</tr>")[0]
@@ -41,8 +41,8 @@ def test_rows_are_escaped_in_the_users_time_zone_with_dashes_for_unknowns(
     assert "<td>—</td><td>2026-03-05 23:00</td><td>—</td><td>1 h 35 min</td>" in row
 
 
-def test_csv_export_of_the_attendees(client_for, manager_user, history):
-    response = client_for(manager_user).get(url(history.m1), {"export": "csv"})
+def test_csv_export_of_the_attendees(client_for, account_manager, history):
+    response = client_for(account_manager).get(url(history.m1), {"export": "csv"})
     rows = csv_rows(response)
     assert rows[0] == ["name", "email", "join time", "leave time", "duration (min)"]
     assert [r[1] for r in rows[1:]] == ["x@ex.com", "y@ex.com", "X@EX.com"]
@@ -50,7 +50,7 @@ def test_csv_export_of_the_attendees(client_for, manager_user, history):
     assert rows[1][4] == "60"
 
 
-def test_long_attendee_lists_are_keyset_paged(client_for, manager_user, history):
+def test_long_attendee_lists_are_keyset_paged(client_for, account_manager, history):
     instance = MeetingInstanceFactory(organizer=history.olga)
     for i in range(120):
         AttendeeFactory(
@@ -59,7 +59,7 @@ def test_long_attendee_lists_are_keyset_paged(client_for, manager_user, history)
             # Groups of three join in the same second: ties are broken by id.
             join_time=instance.start_time + timedelta(seconds=i // 3),
         )
-    client = client_for(manager_user)
+    client = client_for(account_manager)
     seen, params, pages = [], {}, 0
     while True:
         response = client.get(url(instance), params)
@@ -74,8 +74,8 @@ def test_long_attendee_lists_are_keyset_paged(client_for, manager_user, history)
     assert seen == [f"p{i:03}@ex.com" for i in range(120)]
 
 
-def test_damaged_page_link_shows_a_message(client_for, manager_user, history):
-    response = client_for(manager_user).get(url(history.m1), {"after": "yesterday,abc"})
+def test_damaged_page_link_shows_a_message(client_for, account_manager, history):
+    response = client_for(account_manager).get(url(history.m1), {"after": "yesterday,abc"})
     assert "page link is damaged" in response.content.decode()
 
 

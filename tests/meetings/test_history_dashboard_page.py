@@ -31,8 +31,8 @@ def chart_data(response) -> dict:
     return json.loads(html[start : html.index("</script>", start)])
 
 
-def test_dashboard_shows_the_kpis(client_for, manager_user, history):
-    response = client_for(manager_user).get(URL, WEEK)
+def test_dashboard_shows_the_kpis(client_for, account_manager, history):
+    response = client_for(account_manager).get(URL, WEEK)
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-kpi="meetings">4<' in html
@@ -42,8 +42,10 @@ def test_dashboard_shows_the_kpis(client_for, manager_user, history):
     assert 'data-kpi="avg_duration">56.5<' in html
 
 
-def test_chart_data_is_passed_as_json_and_drawn_by_a_static_file(client_for, manager_user, history):
-    response = client_for(manager_user).get(URL, WEEK)
+def test_chart_data_is_passed_as_json_and_drawn_by_a_static_file(
+    client_for, account_manager, history
+):
+    response = client_for(account_manager).get(URL, WEEK)
     data = chart_data(response)
     assert data["period"]["values"] == [2, 0, 1, 1, 0, 0, 0]
     assert data["distribution"]["values"] == [1, 1, 1, 0, 1, 0, 0, 0]
@@ -57,23 +59,23 @@ def test_chart_data_is_passed_as_json_and_drawn_by_a_static_file(client_for, man
     assert 'style="' not in html
 
 
-def test_heat_map_cells_carry_intensity_classes(client_for, manager_user, history):
-    html = client_for(manager_user).get(URL, WEEK).content.decode()
+def test_heat_map_cells_carry_intensity_classes(client_for, account_manager, history):
+    html = client_for(account_manager).get(URL, WEEK).content.decode()
     assert html.count('class="heat-4"') == 1
     assert html.count('class="heat-2"') == 2
     assert html.count('class="heat-0"') == 7 * 24 - 3
 
 
-def test_filter_form_swaps_the_dashboard_body_with_htmx(client_for, manager_user, history):
-    html = client_for(manager_user).get(URL, WEEK).content.decode()
+def test_filter_form_swaps_the_dashboard_body_with_htmx(client_for, account_manager, history):
+    html = client_for(account_manager).get(URL, WEEK).content.decode()
     assert 'method="get"' in html
     assert 'hx-target="#dashboard-body"' in html
     assert 'hx-select="#dashboard-body"' in html
     assert 'id="dashboard-body"' in html
 
 
-def test_group_filter_limits_the_numbers(client_for, manager_user, history):
-    response = client_for(manager_user).get(URL, {**WEEK, "group": history.support.pk})
+def test_group_filter_limits_the_numbers(client_for, account_manager, history):
+    response = client_for(account_manager).get(URL, {**WEEK, "group": history.support.pk})
     assert 'data-kpi="meetings">1<' in response.content.decode()
 
 
@@ -96,8 +98,8 @@ def test_default_range_is_the_last_30_days(client_for, manager_user, db):
         ({**WEEK, "before": "garbage"}, "page link is damaged"),
     ],
 )
-def test_bad_filters_show_a_message(client_for, manager_user, history, params, message):
-    response = client_for(manager_user).get(URL, params)
+def test_bad_filters_show_a_message(client_for, account_manager, history, params, message):
+    response = client_for(account_manager).get(URL, params)
     assert response.status_code == 200
     html = response.content.decode()
     assert message in html
@@ -109,39 +111,39 @@ def test_scoped_manager_cannot_pick_another_groups_organizer(client_for, scoped_
     assert "Select a valid choice" in response.content.decode()
 
 
-def test_freshness_says_never_synced(client_for, manager_user, history):
-    html = client_for(manager_user).get(URL, WEEK).content.decode()
+def test_freshness_says_never_synced(client_for, account_manager, history):
+    html = client_for(account_manager).get(URL, WEEK).content.decode()
     assert "History never synced." in html
 
 
-def test_freshness_from_latest_successful_history_sync(client_for, manager_user, history):
+def test_freshness_from_latest_successful_history_sync(client_for, account_manager, history):
     now = timezone.now()
     SyncRun.objects.create(
         area="history", outcome="success", finished_at=now - timedelta(minutes=4)
     )
     SyncRun.objects.create(area="history", outcome="failed", finished_at=now)
     SyncRun.objects.create(area="organizers", outcome="success", finished_at=now)
-    html = client_for(manager_user).get(URL, WEEK).content.decode()
+    html = client_for(account_manager).get(URL, WEEK).content.decode()
     assert "History synced 4\xa0minutes ago." in html
 
 
 def test_warns_when_the_range_starts_before_the_oldest_cached_day(
-    client_for, manager_user, history
+    client_for, account_manager, history
 ):
-    html = client_for(manager_user).get(URL, {"start": "2026-02-19", "end": "2026-03-08"})
+    html = client_for(account_manager).get(URL, {"start": "2026-02-19", "end": "2026-03-08"})
     assert 'data-testid="before-oldest"' in html.content.decode()
     assert "2026-02-20" in html.content.decode()
-    html = client_for(manager_user).get(URL, {"start": "2026-02-20", "end": "2026-03-08"})
+    html = client_for(account_manager).get(URL, {"start": "2026-02-20", "end": "2026-03-08"})
     assert 'data-testid="before-oldest"' not in html.content.decode()
 
 
-def test_meeting_rows_link_to_their_attendees(client_for, manager_user, history):
-    html = client_for(manager_user).get(URL, WEEK).content.decode()
+def test_meeting_rows_link_to_their_attendees(client_for, account_manager, history):
+    html = client_for(account_manager).get(URL, WEEK).content.decode()
     assert reverse("meetings:instance_detail", args=[history.m3.pk]) in html
 
 
-def test_csv_export_streams_what_the_filters_show(client_for, manager_user, history):
-    response = client_for(manager_user).get(
+def test_csv_export_streams_what_the_filters_show(client_for, account_manager, history):
+    response = client_for(account_manager).get(
         URL, {**WEEK, "group": history.sales.pk, "export": "csv"}
     )
     assert response["Content-Type"].startswith("text/csv")
@@ -151,8 +153,8 @@ def test_csv_export_streams_what_the_filters_show(client_for, manager_user, hist
     assert [r[2] for r in rows[1:]] == ["EMEA all hands", "Quick sync", "Pipeline review"]
 
 
-def test_csv_export_of_the_attendees_of_those_meetings(client_for, manager_user, history):
-    response = client_for(manager_user).get(
+def test_csv_export_of_the_attendees_of_those_meetings(client_for, account_manager, history):
+    response = client_for(account_manager).get(
         URL, {**WEEK, "organizer": history.alice.pk, "export": "csv", "what": "attendees"}
     )
     rows = csv_rows(response)
@@ -160,16 +162,16 @@ def test_csv_export_of_the_attendees_of_those_meetings(client_for, manager_user,
     assert sorted(r[4] for r in rows[1:]) == ["X@EX.com", "x@ex.com", "y@ex.com", "y@ex.com"]
 
 
-def test_csv_export_ignores_the_page_cursor(client_for, manager_user, history):
+def test_csv_export_ignores_the_page_cursor(client_for, account_manager, history):
     page_two = f"{history.m3.start_time.isoformat()},{history.m3.pk}"
-    response = client_for(manager_user).get(URL, {**WEEK, "export": "csv", "before": page_two})
+    response = client_for(account_manager).get(URL, {**WEEK, "export": "csv", "before": page_two})
     assert len(csv_rows(response)) == 1 + 4
 
 
-def test_csv_cells_that_look_like_formulas_are_neutralised(client_for, manager_user, history):
+def test_csv_cells_that_look_like_formulas_are_neutralised(client_for, account_manager, history):
     history.m1.subject = '=HYPERLINK("http://evil")'
     history.m1.save()
-    rows = csv_rows(client_for(manager_user).get(URL, {**WEEK, "export": "csv"}))
+    rows = csv_rows(client_for(account_manager).get(URL, {**WEEK, "export": "csv"}))
     assert '\'=HYPERLINK("http://evil")' in [r[2] for r in rows]
 
 
@@ -182,13 +184,13 @@ def test_scoped_managers_export_holds_only_their_groups(client_for, scoped_manag
     assert sorted(r[4] for r in rows[1:]) == ["", "z@ex.com"]
 
 
-def test_unknown_export_is_refused(client_for, manager_user, history):
-    response = client_for(manager_user).get(URL, {**WEEK, "export": "csv", "what": "passwords"})
+def test_unknown_export_is_refused(client_for, account_manager, history):
+    response = client_for(account_manager).get(URL, {**WEEK, "export": "csv", "what": "passwords"})
     assert response.status_code == 400
 
 
-def test_csv_times_are_in_the_users_time_zone(client, manager_user, history):
-    client.force_login(manager_user)
+def test_csv_times_are_in_the_users_time_zone(client, account_manager, history):
+    client.force_login(account_manager)
     client.cookies["tz"] = "Europe/Paris"
     rows = csv_rows(client.get(URL, {**WEEK, "organizer": history.bob.pk, "export": "csv"}))
     assert rows[1][3] == "2026-03-04T15:00:00+01:00"

@@ -25,6 +25,7 @@ def older_link(page_html: str) -> str | None:
 
 def test_older_links_walk_every_meeting_once(client_for, manager_user, db):
     organizer = OrganizerFactory()
+    manager_user.managed_groups.add(organizer.group)
     base = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     for i in range(130):
         MeetingInstanceFactory(

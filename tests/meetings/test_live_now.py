@@ -11,21 +11,21 @@ from sync.models import SyncRun
 from tests.factories import MeetingFactory
 
 
-def test_live_page_polls_its_fragment_every_10_seconds(client_for, manager_user, history):
+def test_live_page_polls_its_fragment_every_10_seconds(client_for, account_manager, history):
     MeetingFactory(organizer=history.alice, subject="Running now", is_live=True)
-    html = client_for(manager_user).get(reverse("meetings:live")).content.decode()
+    html = client_for(account_manager).get(reverse("meetings:live")).content.decode()
     assert f'hx-get="{reverse("meetings:live_fragment")}"' in html
     assert 'hx-trigger="every 10s"' in html
     assert "Running now" in html
 
 
-def test_fragment_lists_only_live_meetings(client_for, manager_user, history):
+def test_fragment_lists_only_live_meetings(client_for, account_manager, history):
     MeetingFactory(organizer=history.alice, subject="Running now", is_live=True)
     MeetingFactory(organizer=history.bob, subject="Not started")
     MeetingFactory(
         organizer=history.bob, subject="Deleted", is_live=True, removed_at=timezone.now()
     )
-    response = client_for(manager_user).get(reverse("meetings:live_fragment"))
+    response = client_for(account_manager).get(reverse("meetings:live_fragment"))
     html = response.content.decode()
     assert "<html" not in html  # a fragment, not a page
     assert "Running now" in html

@@ -116,8 +116,8 @@ def test_another_user_never_gets_someone_elses_page(admin_user, history):
     assert "alice.admin@acme.example" not in page.content.decode()
 
 
-def test_the_dashboards_htmx_filter_swap_is_cached_apart(manager_user, history):
-    client = signed_in(manager_user)
+def test_the_dashboards_htmx_filter_swap_is_cached_apart(account_manager, history):
+    client = signed_in(account_manager)
     htmx = {"HX-Request": "true", "HX-Target": "dashboard-body"}
     assert 'data-kpi="meetings">4<' in client.get(DASHBOARD, WEEK).content.decode()
     filtered = {**WEEK, "group": history.support.pk}
@@ -128,9 +128,9 @@ def test_the_dashboards_htmx_filter_swap_is_cached_apart(manager_user, history):
     assert cache_state(client.get(DASHBOARD, filtered)) == "miss"  # not the htmx answer
 
 
-def test_a_meetings_attendee_list_synced_later_shows_at_once(manager_user, history):
+def test_a_meetings_attendee_list_synced_later_shows_at_once(account_manager, history):
     url = reverse("meetings:instance_detail", args=[history.m4.pk])
-    client = signed_in(manager_user)
+    client = signed_in(account_manager)
     assert "new.person@ex.com" not in client.get(url).content.decode()
     assert cache_state(client.get(url)) == "hit"
     stay(history.m4, "new.person@ex.com", 30)
@@ -140,8 +140,8 @@ def test_a_meetings_attendee_list_synced_later_shows_at_once(manager_user, histo
     assert "new.person@ex.com" in client.get(url).content.decode()
 
 
-def test_the_time_zone_is_part_of_the_cached_page(manager_user, history):
-    client = signed_in(manager_user)
+def test_the_time_zone_is_part_of_the_cached_page(account_manager, history):
+    client = signed_in(account_manager)
     url = reverse("meetings:instance_detail", args=[history.m1.pk])
     assert "09:15" in client.get(url).content.decode()
     client.cookies["tz"] = "Pacific/Auckland"  # 09:15 UTC is 22:15 there
@@ -150,11 +150,13 @@ def test_the_time_zone_is_part_of_the_cached_page(manager_user, history):
     assert "22:15" in page.content.decode()
 
 
-def test_pages_are_rendered_when_the_cache_is_down(admin_user, manager_user, history, monkeypatch):
+def test_pages_are_rendered_when_the_cache_is_down(
+    admin_user, account_manager, history, monkeypatch
+):
     monkeypatch.setattr(page_cache, "cache", BrokenCache())
     organizers = signed_in(admin_user).get(ORGANIZERS)
     assert organizers.status_code == 200
     assert history.olga.email in organizers.content.decode()
-    dashboard = signed_in(manager_user).get(DASHBOARD, WEEK)
+    dashboard = signed_in(account_manager).get(DASHBOARD, WEEK)
     assert dashboard.status_code == 200
     assert 'data-kpi="meetings">4<' in dashboard.content.decode()

@@ -49,12 +49,13 @@ URL_ROLES = {
     # Delete and start show their confirmation page on GET; the action itself is a POST.
     "meetings:delete": {"kwargs": _meeting_kwargs, **OWN_OR_ADMIN},
     "meetings:start": {"kwargs": _meeting_kwargs, **OWN_OR_ADMIN},
-    # Managers (the manager fixture is not group-scoped) and Admins; an Organizer only for
-    # their own held meetings, so another organizer's answers 404.
+    # Managers whose groups hold it and Admins; an Organizer only for their own held meetings,
+    # so another organizer's answers 404, and so does any meeting to a Manager with no group.
     "meetings:instance_detail": {
         "kwargs": _instance_kwargs,
         "anonymous": 302,
         "organizer": 404,
+        "manager_no_group": 404,
         "manager": 200,
         "admin": 200,
     },

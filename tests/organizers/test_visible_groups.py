@@ -24,8 +24,15 @@ def test_admin_sees_all_groups(admin_user, tree):
     assert visible_group_ids(admin_user) is None
 
 
-def test_unscoped_manager_sees_all_groups(manager_user, tree):
-    assert visible_group_ids(manager_user) is None
+def test_manager_without_any_group_sees_no_group(manager_user, tree):
+    # Fails closed: an unknown scope is nothing, never the whole account.
+    assert visible_group_ids(manager_user) == set()
+    assert not visible_organizers(manager_user).exists()
+
+
+def test_unknown_role_sees_no_group(manager_user, tree):
+    manager_user.role = "auditor"  # a role this code does not know
+    assert visible_group_ids(manager_user) == set()
 
 
 def test_scoped_manager_sees_managed_groups_and_all_descendants(manager_user, tree):
@@ -57,8 +64,11 @@ def test_visible_organizers_follow_the_manager_scope(manager_user, tree):
     ungrouped = OrganizerFactory(group=None)
     manager_user.managed_groups.add(tree["sales"])
     assert list(visible_organizers(manager_user)) == [inside]
+    manager_user.managed_groups.add(tree["root"])
+    assert set(visible_organizers(manager_user)) == {inside, outside}
     manager_user.managed_groups.clear()
-    assert set(visible_organizers(manager_user)) == {inside, outside, ungrouped}
+    assert not visible_organizers(manager_user).exists()
+    assert ungrouped.group is None  # an organizer in no group is seen by Admins only
 
 
 def test_cycle_in_parents_does_not_loop_forever(manager_user, tree):

@@ -82,6 +82,10 @@ def test_make_demo_serves_the_portal_and_prints_the_demo_logins(tmp_path):
     assert "admin@acme.example" in text and "manager@acme.example" in text
     # The first sync shows its progress lines, not a log line for every API call.
     assert "history: success" in text and "GoTo API" not in text
+    # The demo Manager is scoped to its one group once the first sync cached the groups (a
+    # Manager with no group sees nothing, so the README's "Manager of one group" needs this).
+    after_sync = text[text.index("history: success") :]
+    assert 'manager@acme.example: Manager scoped to group "' in after_sync, text
     assert "Sign in with GoTo" in page
     assert (tmp_path / f"sandbox-{sandbox_port}.json").exists()
     assert (tmp_path / "db.sqlite3").exists() or list(tmp_path.glob("db-*.sqlite3"))

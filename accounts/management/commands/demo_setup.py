@@ -2,8 +2,9 @@
 
 - admin@acme.example: Admin (GoTo says so at sign-in anyway; this makes it so beforehand).
 - manager@acme.example: a Manager scoped to one group: "Sales" if the cache has it, else the
-  first cached group (by name). Without any cached group the Manager sees all groups; run the
-  sync, then this command again.
+  first cached group (by name). Without any cached group the Manager sees nothing yet (a Manager
+  with no group never sees the whole account): ``make demo`` runs this command again after its
+  first sync.
 - organizer@acme.example is left to the first sign-in, which makes them an Organizer.
 """
 
@@ -61,7 +62,7 @@ class Command(BaseCommand):
                 managed_groups=groups,
                 acting_user=None,
             )
-        scope = f'group "{group.name}"' if group else "all groups (no group cached yet: sync first)"
+        scope = f'group "{group.name}"' if group else "no group yet (sync, then run this again)"
         self.stdout.write(
             f"{MANAGER_EMAIL}: Manager scoped to {scope}{' (created)' if created else ''}"
         )
