@@ -86,6 +86,9 @@ class StoredToken(models.Model):
     )
     access_token = EncryptedTextField()
     refresh_token = EncryptedTextField(blank=True)
+    # The GoTo identity the token was issued to: a token is used only while its user is still
+    # that identity (accounts.tokens.load_token), never for another GoTo user.
+    organizer_key = models.BigIntegerField(null=True, blank=True)
     expires_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
 

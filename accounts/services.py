@@ -94,6 +94,43 @@ def goto_sign_in_check(*, identity: GoToIdentity) -> None:
         )
 
 
+IDENTITY_MISMATCH_MESSAGE = (
+    "This GoTo sign-in is not the GoTo user this portal user belongs to, so it was refused: "
+    "each portal user is exactly one GoTo user. Sign in with your own GoTo user, or ask an "
+    "Admin if your GoTo user changed."
+)
+CONNECT_REFUSED_MESSAGE = (
+    "Linking another GoTo sign-in to your portal user is turned off: each portal user is "
+    "exactly one GoTo user. Sign out, then sign in with the other GoTo user."
+)
+
+
+def goto_identity_check(*, user: User, identity: GoToIdentity) -> None:
+    """Refuse ``identity`` for ``user`` when the user is on record as another GoTo user (another
+    organizer key): one portal user is exactly one GoTo identity, and its token is that
+    identity's token."""
+    if (
+        user.organizer_key is not None
+        and identity.organizer_key is not None
+        and user.organizer_key != identity.organizer_key
+    ):
+        raise SignInRefused(IDENTITY_MISMATCH_MESSAGE)
+
+
+def goto_connect_refuse(*, user: User | None, identity: GoToIdentity) -> None:
+    """Record a refused attempt to link ``identity`` to the signed-in ``user``, then refuse it."""
+    audit_record(
+        actor=user,
+        action="user.connect",
+        target=user,
+        target_label=getattr(user, "email", "") or "",
+        outcome=AuditOutcome.FAILURE,
+        detail=f"Refused linking the GoTo user {identity.email} (organizer key "
+        f"{identity.organizer_key}): one portal user is one GoTo user",
+    )
+    raise SignInRefused(CONNECT_REFUSED_MESSAGE)
+
+
 def user_find_for_goto_identity(*, identity: GoToIdentity) -> User | None:
     """The existing portal user this GoTo identity is (same organizer key, else same email)."""
     if identity.organizer_key is not None:
@@ -112,10 +149,12 @@ def user_goto_sign_in(
 
     On the first sign-in (the row was just created) a GoTo account admin becomes Admin and
     anyone else Organizer. Later sign-ins never demote a role granted in the portal, but a GoTo
-    account admin who is not (or no longer) Admin here is promoted.
+    account admin who is not (or no longer) Admin here is promoted. Refuses (SignInRefused) an
+    identity other than the one on record, before anything is written.
     """
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
+        goto_identity_check(user=user, identity=identity)
         old_role = user.role
         if identity.is_account_admin:
             new_role = Role.ADMIN

@@ -20,8 +20,8 @@ def _expires_at(token: dict) -> datetime:
 
 
 def store_token(user: User, token: dict) -> StoredToken:
-    """Save ``token`` (an OAuth token answer) as the user's token; keep the old refresh token
-    when the answer has none."""
+    """Save ``token`` (an OAuth token answer) as the user's token, tied to the GoTo identity the
+    user is on record as; keep the old refresh token when the answer has none."""
     with transaction.atomic():
         existing = StoredToken.objects.select_for_update().filter(user=user).first()
         refresh = token.get("refresh_token") or (existing.refresh_token if existing else "")
@@ -30,6 +30,7 @@ def store_token(user: User, token: dict) -> StoredToken:
             defaults={
                 "access_token": token["access_token"],
                 "refresh_token": refresh or "",
+                "organizer_key": user.organizer_key,
                 "expires_at": _expires_at(token),
             },
         )
@@ -37,9 +38,11 @@ def store_token(user: User, token: dict) -> StoredToken:
 
 
 def load_token(user: User) -> dict | None:
-    """The user's token as requests-oauthlib wants it, or None when there is none."""
+    """The user's token as requests-oauthlib wants it, or None when there is none, or when it
+    was issued to another GoTo identity than the one the user is on record as (the user must
+    sign in again)."""
     stored = StoredToken.objects.filter(user=user).first()
-    if stored is None:
+    if stored is None or stored.organizer_key != user.organizer_key:
         return None
     expires_at = stored.expires_at.timestamp()
     return {

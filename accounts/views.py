@@ -161,3 +161,9 @@ class ServiceConnectionView(RoleRequiredMixin, View):
             request, f"Background work now uses {form.cleaned_data['admin'].email}'s GoTo token."
         )
         return redirect("accounts:service_connection")
+
+
+def goto_connections_off(request: HttpRequest) -> HttpResponse:
+    """allauth's "connect another account" page, turned off: one portal user is exactly one GoTo
+    identity, so there is nothing to link or unlink (the callback refuses ``process=connect``)."""
+    raise Http404("Linking GoTo sign-ins is turned off.")

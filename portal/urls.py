@@ -4,6 +4,8 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views import goto_connections_off
+
 from . import views
 
 # The Django admin signs in through allauth (GoTo) too; staff users only.
@@ -11,6 +13,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Before allauth's own: its connections page (link another GoTo login) is turned off.
+    path("accounts/3rdparty/", goto_connections_off),
     path("accounts/", include("allauth.urls")),
     path("portal/", include("accounts.urls")),
     path("organizers/", include("organizers.urls")),
