@@ -17,6 +17,7 @@ from gotomeeting import CallRecord, GoToMeetingClient
 from gotomeeting.auth import OAuthConfig, direct_login
 from gotomeeting.errors import ApiError, TransportError
 from portal.locks import cache_lock
+from sync.budget import Priority, budget_for
 
 from .models import Role, ServiceConnection, User
 from .tokens import TokenRevoked, load_token, store_token
@@ -67,12 +68,18 @@ def _refresh_lock(user: User):
     return lock
 
 
-def client_for_user(user: User, **client_options) -> GoToMeetingClient:
-    """A client acting as ``user`` with their stored token; TokenRevoked when there is none."""
+def client_for_user(
+    user: User, *, priority: Priority = Priority.INTERACTIVE, **client_options
+) -> GoToMeetingClient:
+    """A client acting as ``user`` with their stored token; TokenRevoked when there is none.
+
+    Its calls draw from the token's shared budget (``sync.budget``) at ``priority``: a person's
+    click goes ahead of the sync, which uses :func:`service_client` (background)."""
     token = load_token(user)
     if token is None:
         raise TokenRevoked(f"No GoTo token is stored for {user.email}.")
     client_options.setdefault("on_call", log_api_call)
+    client_options.setdefault("budget", budget_for(user.pk, priority=priority))
     return GoToMeetingClient(
         api_base_url=settings.GOTO_API_BASE_URL,
         oauth=oauth_config(),
@@ -96,7 +103,7 @@ def _service_account() -> User:
     return user
 
 
-def _direct_login_client(**client_options) -> GoToMeetingClient:
+def _direct_login_client(*, priority: Priority, **client_options) -> GoToMeetingClient:
     account = _service_account()
     with cache_lock(f"goto-token-refresh:{account.pk}", timeout=30, wait=30):
         if load_token(account) is None:
@@ -108,7 +115,7 @@ def _direct_login_client(**client_options) -> GoToMeetingClient:
                     password=settings.GOTO_SERVICE_PASSWORD,
                 ),
             )
-    return client_for_user(account, **client_options)
+    return client_for_user(account, priority=priority, **client_options)
 
 
 def service_admin() -> User | None:
@@ -121,16 +128,20 @@ def service_admin() -> User | None:
     return admins_with_token().order_by("pk").first()
 
 
-def service_client(**client_options) -> GoToMeetingClient:
-    """The client background work uses: Direct Login if configured, else an Admin's token."""
+def service_client(
+    *, priority: Priority = Priority.BACKGROUND, **client_options
+) -> GoToMeetingClient:
+    """The client background work uses: Direct Login if configured, else an Admin's token. Its
+    calls yield the budget's headroom to interactive work unless ``priority`` says otherwise
+    (an import an Admin waits on)."""
     if direct_login_configured():
-        return _direct_login_client(**client_options)
+        return _direct_login_client(priority=priority, **client_options)
     admin = service_admin()
     if admin is None:
         raise TokenRevoked(
             "No service connection: an Admin must sign in, or choose one on the Sync status page."
         )
-    return client_for_user(admin, **client_options)
+    return client_for_user(admin, priority=priority, **client_options)
 
 
 @dataclass(frozen=True)

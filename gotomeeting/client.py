@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import requests
 
 from .auth import DEFAULT_TIMEOUT, OAuthConfig
+from .budget import CallBudget
 from .errors import ApiError, NotFound, UnexpectedResponse, excerpt, is_route_missing
 from .models import (
     Attendee,
@@ -59,6 +60,7 @@ class GoToMeetingClient:
         max_retry_seconds: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
         on_call: Callable[[CallRecord], None] | None = None,
+        budget: CallBudget | None = None,
     ):
         keeper = TokenKeeper(
             oauth=oauth,
@@ -77,6 +79,7 @@ class GoToMeetingClient:
             retry_policy=RetryPolicy(max_retries=max_retries, max_retry_seconds=max_retry_seconds),
             sleep=sleep,
             on_call=on_call,
+            budget=budget,
         )
 
     @property

@@ -11,6 +11,7 @@ from typing import Any
 import requests
 from requests_oauthlib import OAuth2Session
 
+from .budget import CallBudget, Unlimited
 from .errors import (
     ApiError,
     TransportError,
@@ -86,8 +87,10 @@ class Transport:
         retry_policy: RetryPolicy,
         sleep: Callable[[float], None] = time.sleep,
         on_call: Callable[[CallRecord], None] | None = None,
+        budget: CallBudget | None = None,
     ):
         self.api_base_url = require_secure_url(api_base_url, "api_base_url").rstrip("/")
+        self.budget: CallBudget = budget or Unlimited()
         self.keeper = keeper
         self.retry_policy = retry_policy
         self.timeout = timeout
@@ -146,6 +149,9 @@ class Transport:
             self._retry_after_error_status(attempt, error, response)
 
     def _send_once(self, method: str, url: str, params, body) -> requests.Response:
+        # Every request, retries included, draws from the token's budget first; a call that
+        # cannot get one in time is not sent (BudgetExhausted, a RateLimited).
+        self.budget.acquire(max_wait=self.retry_policy.max_retry_seconds)
         self._session.token = self.keeper.token
         self.calls_made += 1
         with insecure_transport_allowed_for(url):
@@ -166,11 +172,13 @@ class Transport:
         self, attempt: _Attempt, error: ApiError, response: requests.Response
     ) -> None:
         status = response.status_code
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        if status == 429:
+            self.budget.throttled(retry_after)  # every process on this token holds back
         if not status_may_be_retried(status, creates=attempt.creates):
             raise error
         if status != 429:
             attempt.maybe_done = True
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
         self._wait_or_raise(attempt, error, retry_after=retry_after)
 
     def _wait_or_raise(

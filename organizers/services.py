@@ -709,7 +709,9 @@ def organizers_import_execute(*, job: ImportJob) -> ImportJob:
                 raise TokenRevoked("The uploader is gone.")
             client = client_for_user(job.created_by)
         except TokenRevoked:
-            client = service_client()
+            from sync.budget import Priority
+
+            client = service_client(priority=Priority.INTERACTIVE)  # an Admin waits on it
     except (TokenRevoked, errors.ApiError) as exc:
         return organizers_import_abort(
             job=job, message=f"No GoTo connection to create the organizers with: {exc}"

@@ -79,6 +79,18 @@ else:
 GOTO_ACCOUNT_KEY = env.int("GOTO_ACCOUNT_KEY", default=None)
 GOTO_USES_SANDBOX = urlsplit(GOTO_API_BASE_URL).hostname in {"127.0.0.1", "localhost", "::1"}
 # Optional Direct Login service account for background work (off unless both are set).
+# --- The API budget (sync.budget): one window of calls per GoTo token, shared in Redis ---------
+GOTO_API_CALLS_PER_SECOND = env.int("GOTO_API_CALLS_PER_SECOND", default=10)
+# A little over a second: the send time seen by Redis and the arrival time seen by GoTo differ
+# by the network's jitter, so the window leaves that margin (10 calls per 1.05 s = 95%).
+GOTO_API_BUDGET_WINDOW_SECONDS = env.float("GOTO_API_BUDGET_WINDOW_SECONDS", default=1.05)
+# Calls of each window background work (the sync) leaves to interactive work.
+GOTO_API_BACKGROUND_HEADROOM = env.int("GOTO_API_BACKGROUND_HEADROOM", default=2)
+# After a 429, half the calls per window for this long.
+GOTO_API_SLOWDOWN_SECONDS = env.float("GOTO_API_SLOWDOWN_SECONDS", default=60)
+GOTO_API_BUDGET_REDIS_URL = env("GOTO_API_BUDGET_REDIS_URL", default=None)  # REDIS_URL's, below
+GOTO_API_BUDGET_KEY_PREFIX = env("GOTO_API_BUDGET_KEY_PREFIX", default="goto-budget")
+
 GOTO_SERVICE_USERNAME = env("GOTO_SERVICE_USERNAME", default="")
 GOTO_SERVICE_PASSWORD = env("GOTO_SERVICE_PASSWORD", default="")
 
@@ -167,6 +179,7 @@ def _redis_db(url: str, db: int) -> str:
 
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+GOTO_API_BUDGET_REDIS_URL = GOTO_API_BUDGET_REDIS_URL or REDIS_URL
 CACHES = {"default": env.cache_url("CACHE_URL", default=REDIS_URL)}
 CACHES["default"].setdefault("KEY_PREFIX", env("CACHE_KEY_PREFIX", default="portal"))
 

@@ -23,3 +23,8 @@ if not redis_available():
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_BROKER_URL = "memory://"
     CELERY_RESULT_BACKEND = "cache+memory://"
+
+# The API budget: this run's own keys; and the sandbox the tests start has no rate limit, so
+# the portal's budget does not slow them down either (tests of the budget set their own).
+GOTO_API_BUDGET_KEY_PREFIX = f"test-{os.environ['PORTAL_TEST_RUN']}:goto-budget"
+GOTO_API_CALLS_PER_SECOND = 10_000
