@@ -41,6 +41,7 @@ from django.utils.dateparse import parse_datetime
 from accounts.models import Role
 from organizers.models import Group, Organizer
 from organizers.selectors import group_descendant_ids, visible_group_ids
+from portal.ids import parse_id
 from sync.models import SyncArea, SyncOutcome, SyncRun
 
 from .models import Attendee, Meeting, MeetingInstance
@@ -87,9 +88,9 @@ class Cursor:
         moment = datetime.fromisoformat(moment_text.replace(" ", "+"))
         if timezone.is_naive(moment):
             moment = moment.replace(tzinfo=UTC)
-        pk = int(pk_text)
-        if pk < 0:
-            raise ValueError("negative id")
+        pk = parse_id(pk_text)
+        if pk is None:
+            raise ValueError("not a row id")
         return cls(moment, pk)
 
 

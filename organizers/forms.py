@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 
 from gotomeeting.models import ProductType
+from portal.ids import IdChoiceMixin, IdModelChoiceField, IdModelMultipleChoiceField
 from portal.widgets import FastSelect, OneQueryChoiceIterator
 
 from .csv_import import MAX_BYTES, CsvImportError, ParsedCsv, parse_csv
@@ -34,7 +35,7 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
         return expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
 
 
-class _FastFilterModelChoiceField(django_filters.fields.ModelChoiceField):
+class _FastFilterModelChoiceField(IdChoiceMixin, django_filters.fields.ModelChoiceField):
     widget = FastSelect
     iterator = OneQueryChoiceIterator  # no "null" choice: none of these filters offers one
 
@@ -138,7 +139,7 @@ class OrganizerInviteForm(forms.Form):
     email = forms.EmailField(max_length=254, label="Email")
     first_name = forms.CharField(max_length=100, label="First name")
     last_name = forms.CharField(max_length=100, label="Last name")
-    group = forms.ModelChoiceField(
+    group = IdModelChoiceField(
         queryset=Group.objects.all(), empty_label="Choose a group", label="Group"
     )
     product_type = forms.ChoiceField(
@@ -206,7 +207,7 @@ class BulkActionForm(forms.Form):
     ACTIONS = [("suspend", "Suspend"), ("reactivate", "Reactivate")]
 
     action = forms.ChoiceField(choices=ACTIONS)
-    organizers = forms.ModelMultipleChoiceField(
+    organizers = IdModelMultipleChoiceField(
         queryset=Organizer.objects.none(),
         error_messages={"required": "Select at least one organizer."},
     )
