@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from organizers.models import Group
+from portal.ids import IdModelChoiceField, IdModelMultipleChoiceField
 
 from .models import Role
 
@@ -15,7 +16,7 @@ class UserAccessForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
     portal_access = forms.BooleanField(required=False, label="Portal access")
     # Managers only (services.user_access_update clears it for other roles); none = every group.
-    managed_groups = forms.ModelMultipleChoiceField(
+    managed_groups = IdModelMultipleChoiceField(
         queryset=Group.objects.order_by("name"), required=False, label="Scoped to groups"
     )
 
@@ -44,7 +45,7 @@ class AuditLogFilterForm(forms.Form):
 class ServiceConnectionForm(forms.Form):
     """Which Admin's stored GoTo token background work uses."""
 
-    admin = forms.ModelChoiceField(
+    admin = IdModelChoiceField(
         queryset=None,
         empty_label=None,
         label="Background work signs in as",

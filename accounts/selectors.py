@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import django_filters
-from django import forms
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
+
+from portal.dates import SupportedDateFilter
 
 from .connections import SERVICE_ACCOUNT_USERNAME
 from .forms import AuditLogFilterForm
@@ -62,12 +63,8 @@ class AuditLogFilter(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(choices=_action_choices, label="Action")
     target = django_filters.CharFilter(method="filter_target", label="Target")
     outcome = django_filters.ChoiceFilter(choices=AuditOutcome.choices, label="Outcome")
-    date_from = django_filters.DateFilter(
-        method="filter_date_from", label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = django_filters.DateFilter(
-        method="filter_date_to", label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = SupportedDateFilter(method="filter_date_from", label="From")
+    date_to = SupportedDateFilter(method="filter_date_to", label="To")
 
     class Meta:
         model = AuditEntry

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
-from portal.export import csv_response, wants_csv
+from portal.export import csv_response, export_refused, wants_csv
 from portal.permissions import ADMIN, RoleRequiredMixin
 
 from . import selectors, services
@@ -110,13 +110,7 @@ class AuditLogView(RoleRequiredMixin, View):
         invalid = filterset.is_bound and not filterset.is_valid()
         if wants_csv(request):
             if invalid:
-                return HttpResponseBadRequest(
-                    "The filters are not valid, so nothing was exported: "
-                    + "; ".join(
-                        f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items()
-                    ),
-                    content_type="text/plain; charset=utf-8",
-                )
+                return export_refused(filterset.errors)
             filename = f"audit-log-{timezone.now():%Y%m%d-%H%M}.csv"
             return csv_response(
                 filename, selectors.AUDIT_CSV_HEADER, selectors.audit_csv_rows(entries)

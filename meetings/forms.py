@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from gotomeeting.models import CONFERENCE_CALL_INFO_MAX_LENGTH, SUBJECT_MAX_LENGTH
 from organizers.models import Group, Organizer
+from portal.dates import SupportedDateField, validate_supported_date
 from portal.widgets import FastModelChoiceField
 
 from .models import Meeting, MeetingType
@@ -67,6 +68,7 @@ class LocalDateTimeField(forms.DateTimeField):
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL)
     input_formats = [DATETIME_LOCAL, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+    default_validators = [validate_supported_date]
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -230,8 +232,8 @@ class CursorForm(forms.Form):
 class DateRangeForm(CursorForm):
     """An optional date range (whole days in the user's time zone) and list cursors."""
 
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = SupportedDateField(required=False)
+    end = SupportedDateField(required=False)
 
     def __init__(self, *args, tz=UTC, **kwargs):
         self.tz = tz
@@ -258,8 +260,8 @@ class HistoryFilterForm(forms.Form):
     organizer = FastModelChoiceField(
         queryset=Organizer.objects.none(), required=False, empty_label="All organizers"
     )
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = SupportedDateField(required=False)
+    end = SupportedDateField(required=False)
     before = CursorField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, tz=UTC, **kwargs):

@@ -41,6 +41,8 @@ from django.utils.dateparse import parse_datetime
 from accounts.models import Role
 from organizers.models import Group, Organizer
 from organizers.selectors import group_descendant_ids, visible_group_ids
+from portal.dates import in_supported_range
+from portal.ids import parse_id
 from sync.models import SyncArea, SyncOutcome, SyncRun
 
 from .models import Attendee, Meeting, MeetingInstance
@@ -87,9 +89,11 @@ class Cursor:
         moment = datetime.fromisoformat(moment_text.replace(" ", "+"))
         if timezone.is_naive(moment):
             moment = moment.replace(tzinfo=UTC)
-        pk = int(pk_text)
-        if pk < 0:
-            raise ValueError("negative id")
+        if not in_supported_range(moment):
+            raise ValueError("moment out of range")
+        pk = parse_id(pk_text)
+        if pk is None:
+            raise ValueError("not a row id")
         return cls(moment, pk)
 
 

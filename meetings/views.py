@@ -12,7 +12,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from django.views import View
 from accounts.connections import client_for_user
 from accounts.tokens import TokenRevoked
 from organizers.models import Organizer
-from portal.export import csv_response, wants_csv
+from portal.export import csv_response, export_refused, wants_csv
 from portal.page_cache import cached_page
 from portal.permissions import ADMIN, EVERYONE, MANAGERS, RoleRequiredMixin
 from sync.models import SyncArea
@@ -122,6 +122,8 @@ class DashboardView(MeetingsView):
     def get(self, request: HttpRequest) -> HttpResponse:
         form = HistoryFilterForm(request.GET, user=request.user, tz=self.tz)
         if not form.is_valid():
+            if wants_csv(request):
+                return export_refused(form.errors)
             return render(request, "meetings/dashboard.html", {"form": form, "board": None})
         filters = form.filters()
         if wants_csv(request):
@@ -134,7 +136,7 @@ class DashboardView(MeetingsView):
                     _localized(rows, self.tz),
                 )
             if what != "meetings":
-                return HttpResponseBadRequest("Unknown export: use what=meetings or attendees.")
+                return export_refused({"what": ["Choose meetings or attendees."]})
             rows = selectors.history_export_rows(user=request.user, filters=filters)
             return csv_response(
                 f"meetings-{_stamp(filters)}.csv", MEETINGS_CSV_HEADER, _localized(rows, self.tz)
@@ -162,6 +164,8 @@ class AttendeesReportView(MeetingsView):
     def get(self, request: HttpRequest) -> HttpResponse:
         form = AttendeeReportForm(request.GET, user=request.user, tz=self.tz)
         if not form.is_valid():
+            if wants_csv(request):
+                return export_refused(form.errors)
             return render(request, "meetings/attendees_report.html", {"form": form})
         filters = form.filters()
         attended = form.cleaned_data.get("attended")

@@ -6,6 +6,12 @@ header names in any case, with spaces, underscores or hyphens ("First Name", "fi
 Refuses, with a message a person can act on, what it cannot read: a binary or non-text file,
 a file over 1 MB or 5,000 rows, a file missing required columns.
 
+The encoding is never guessed. Bytes that are not UTF-8 (a Shift-JIS file, a Latin-1 "ë" in
+an otherwise UTF-8 file) decode as *something* in Windows-1252 ("ZoÃ« BrontÃ«"), and those
+names would be previewed as valid and sent to GoTo. So a file that is not UTF-8 is refused,
+unless the importer says it is Windows-1252 (older Excel's "CSV (comma delimited)"); even then
+a file holding UTF-8 sequences is refused, since reading them as Windows-1252 garbles them.
+
 This module only reads and checks: it never writes to the database or calls the API.
 """
 
@@ -14,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -24,6 +31,14 @@ MAX_BYTES = 1024 * 1024
 MAX_ROWS = 5000
 PRODUCT_TYPES = ("G2M", "G2W", "G2T", "OPENVOICE")
 DELIMITERS = (",", ";", "\t")
+UTF8 = "utf-8"
+WINDOWS_1252 = "windows-1252"
+ENCODINGS = (UTF8, WINDOWS_1252)
+# A multi-byte UTF-8 character: in a Windows-1252 file, the sign of text saved as UTF-8
+# ("Ã«" is "ë" in UTF-8), which would be read garbled.
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
 
 # Canonical column -> the header names (normalised) that mean it.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -88,8 +103,18 @@ def normalise_header(name: str) -> str:
     return " ".join(re.sub(r"[\s_\-.]+", " ", name.strip().lower()).split())
 
 
-def decode_upload(data: bytes) -> tuple[str, str]:
-    """Return ``(text, encoding)`` for an uploaded file, or raise :class:`CsvImportError`."""
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def decode_upload(data: bytes, encoding: str = UTF8) -> tuple[str, str]:
+    """Return ``(text, encoding)`` for an uploaded file, or raise :class:`CsvImportError`.
+
+    ``encoding`` is what the importer said the file is (:data:`UTF8`, the default, or
+    :data:`WINDOWS_1252`); a UTF-16 byte-order mark speaks for itself.
+    """
+    if encoding not in ENCODINGS:
+        raise CsvImportError("Choose the file's encoding: UTF-8 or Windows-1252.")
     if not data or not data.strip():
         raise CsvImportError("The file is empty.")
     if len(data) > MAX_BYTES:
@@ -109,19 +134,56 @@ def decode_upload(data: bytes) -> tuple[str, str]:
             raise CsvImportError("The file is not readable text (bad UTF-16).") from exc
     if b"\x00" in data:
         raise CsvImportError("This is not a text file. Upload a CSV file (text, UTF-8).")
-    try:
-        text, encoding = data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        # Excel on Windows writes "CSV (comma delimited)" in the ANSI code page.
-        try:
-            text, encoding = data.decode("cp1252"), "windows-1252"
-        except UnicodeDecodeError as exc:
-            raise CsvImportError(
-                "The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again."
-            ) from exc
+    text = _decode_windows_1252(data) if encoding == WINDOWS_1252 else _decode_utf8(data)
     if re.search(r"[\x00-\x08\x0b\x0e-\x1f\x7f]", text):
         raise CsvImportError("This is not a text file. Upload a CSV file (text, UTF-8).")
     return text, encoding
+
+
+def _decode_utf8(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CsvImportError(
+            f"The file is not UTF-8 text (line {_line_of(data, exc.start)} has bytes that are "
+            "not UTF-8), so nothing was read. In your spreadsheet, use “Save as” → “CSV UTF-8 "
+            "(comma delimited)” and upload that file. If it comes from an older Excel on "
+            "Windows (“CSV (comma delimited)”), you may instead choose the encoding "
+            "Windows-1252."
+        ) from exc
+
+
+def _decode_windows_1252(data: bytes) -> str:
+    found = _UTF8_SEQUENCE.search(data)
+    if found is not None:
+        raise CsvImportError(
+            f"Line {_line_of(data, found.start())} holds UTF-8 text, so the file is not "
+            "Windows-1252: read that way its names would be garbled. Choose UTF-8; if the file "
+            "is then refused, save it again from your spreadsheet as “CSV UTF-8”."
+        )
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise _not_windows_1252(_line_of(data, exc.start)) from exc
+    for index, char in enumerate(text):
+        if char > "\x7f" and not _plausible_in_windows_1252(char):
+            raise _not_windows_1252(text.count("\n", 0, index) + 1)
+    return text
+
+
+def _plausible_in_windows_1252(char: str) -> bool:
+    """Names, emails and groups hold letters beyond ASCII (é, ß, Š, œ) and Excel's apostrophe;
+    Windows-1252's symbols (“ ‰ ¾ ˜ «) in them are the sign of another encoding (Shift-JIS's
+    山田 reads "ŽR“c")."""
+    return unicodedata.category(char).startswith("L") or char == "\u2019"
+
+
+def _not_windows_1252(line: int) -> CsvImportError:
+    return CsvImportError(
+        f"The file is not Windows-1252 text (line {line} would read garbled), so nothing was "
+        "read. In your spreadsheet, use “Save as” → “CSV UTF-8 (comma delimited)” and upload "
+        "that file with the encoding UTF-8."
+    )
 
 
 def _header_line(text: str) -> str:
@@ -144,9 +206,9 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def parse_csv(data: bytes) -> ParsedCsv:
-    """Read the rows of an uploaded file (no validation of the values yet)."""
-    text, encoding = decode_upload(data)
+def parse_csv(data: bytes, *, encoding: str = UTF8) -> ParsedCsv:
+    """Read the rows of an uploaded file in ``encoding`` (no validation of the values yet)."""
+    text, encoding = decode_upload(data, encoding)
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from accounts.tokens import TokenRevoked
-from portal.export import csv_response, wants_csv
+from portal.export import csv_response, export_refused, wants_csv
 from portal.page_cache import cached_page
 from portal.permissions import ADMIN, role_required
 
@@ -73,11 +73,7 @@ def organizer_list(request: HttpRequest) -> HttpResponse:
     valid = filterset.is_valid()
     organizers = filterset.qs if valid else Organizer.objects.none()
     if wants_csv(request) and not valid:
-        return HttpResponseBadRequest(
-            "The filters are not valid, so nothing was exported: "
-            + "; ".join(f"{field}: {' '.join(errs)}" for field, errs in filterset.errors.items()),
-            content_type="text/plain; charset=utf-8",
-        )
+        return export_refused(filterset.errors)
     if wants_csv(request):
         return csv_response(
             "organizers.csv",

@@ -3,15 +3,20 @@
 Rows are written as they come (a year of attendees never sits in memory), and cells that a
 spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or CR) are
 neutralised with a leading apostrophe.
+
+An export whose filters are not valid (a date out of range, a group a Manager may not use)
+exports nothing and answers :func:`export_refused` on every page: a 400 whose short plain text
+names the bad filters, never the HTML page in place of the file.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 
-from django.http import HttpRequest, StreamingHttpResponse
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.http import HttpRequest, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -19,6 +24,19 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 def wants_csv(request: HttpRequest) -> bool:
     return request.GET.get("export") == "csv"
+
+
+def export_refused(errors: Mapping[str, Iterable[str]]) -> HttpResponseBadRequest:
+    """The answer to ``?export=csv`` with invalid filters: ``errors`` is the filter form's
+    ``errors``, each named by its query-string parameter."""
+    details = "; ".join(
+        f"{'filters' if name == NON_FIELD_ERRORS else name}: {' '.join(messages)}"
+        for name, messages in errors.items()
+    )
+    return HttpResponseBadRequest(
+        f"The filters are not valid, so nothing was exported: {details}",
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 def safe_cell(value) -> str:

@@ -9,6 +9,8 @@ from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.safestring import SafeString, mark_safe
 
+from .ids import IdModelChoiceField
+
 
 class FastSelect(forms.Select):
     """A single ``<select>`` written in Python, for the filters of the busy pages (an account's
@@ -48,8 +50,9 @@ class OneQueryChoiceIterator(ModelChoiceIterator):
             yield self.choice(obj)
 
 
-class FastModelChoiceField(forms.ModelChoiceField):
-    """A model select for the busy pages' filters: :class:`FastSelect`, one query."""
+class FastModelChoiceField(IdModelChoiceField):
+    """A model select for the busy pages' filters: :class:`FastSelect`, one query (none for a
+    value that is no id)."""
 
     widget = FastSelect
     iterator = OneQueryChoiceIterator

@@ -7,5 +7,5 @@ app_name = "sync"
 urlpatterns = [
     path("", views.sync_status, name="status"),
     path("refresh/", views.sync_refresh, name="refresh"),
-    path("runs/<int:pk>/", views.run_fragment, name="run_fragment"),
+    path("runs/<id:pk>/", views.run_fragment, name="run_fragment"),
 ]

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEntry
 from meetings.models import Meeting
+from portal.dates import OUT_OF_RANGE
 from tests.factories import MeetingFactory, OrganizerFactory
 from tests.meetings.conftest import api_calls
 
@@ -79,6 +80,17 @@ BAD_INPUTS = [
         good(start="2030-03-31T02:30", end="2030-03-31T04:00"),
         "This time does not exist in Europe/Paris",
         id="time-in-dst-gap",
+    ),
+    pytest.param(
+        # The end of the calendar: read in UTC it would be year 10000.
+        good(timezone="America/Los_Angeles", start="9999-12-31T22:00", end="9999-12-31T23:00"),
+        OUT_OF_RANGE,
+        id="year-9999-west-of-utc",
+    ),
+    pytest.param(
+        good(timezone="Pacific/Kiritimati", start="0001-01-01T10:00", end="0001-01-01T11:00"),
+        OUT_OF_RANGE,
+        id="year-1-east-of-utc",
     ),
 ]
 

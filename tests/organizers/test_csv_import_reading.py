@@ -6,6 +6,8 @@ import pytest
 
 from organizers.csv_import import (
     MAX_ROWS,
+    UTF8,
+    WINDOWS_1252,
     CsvImportError,
     GroupRef,
     normalise_header,
@@ -49,13 +51,70 @@ def test_reads_utf16_tab_separated_unicode_text_from_excel():
     assert _rows(parsed) == [(2, "li@acme.example", "Li", "Wei", "Sales", "G2T")]
 
 
-def test_reads_windows_1252_from_old_excel():
-    text = (
-        "email;first name;last name;group;product type\r\n"
-        "fr@acme.example;Fran\xe7ois;L\xe9ger;Sales;G2M\r\n"
+WINDOWS_1252_FILE = (
+    "email;first name;last name;group;product type\r\n"
+    "fr@acme.example;Fran\xe7ois;L\xe9ger;Sales;G2M\r\n"
+).encode("cp1252")
+
+
+def test_reads_windows_1252_from_old_excel_when_chosen():
+    parsed = parse_csv(WINDOWS_1252_FILE, encoding=WINDOWS_1252)
+    assert parsed.encoding == "windows-1252"
+    assert _rows(parsed) == [(2, "fr@acme.example", "François", "Léger", "Sales", "G2M")]
+
+
+def test_windows_1252_letters_and_excels_apostrophe_are_read():
+    text = HEADER + "o@acme.example,Šárka Œdipe,O\u2019Neil-Strauß,Ventes,G2M\r\n"
+    parsed = parse_csv(text.encode("cp1252"), encoding=WINDOWS_1252)
+    assert parsed.rows[0].first_name == "Šárka Œdipe"
+    assert parsed.rows[0].last_name == "O\u2019Neil-Strauß"
+
+
+def test_windows_1252_file_is_refused_unless_chosen():
+    with pytest.raises(CsvImportError) as caught:
+        parse_csv(WINDOWS_1252_FILE)
+    assert "The file is not UTF-8 text (line 2 has bytes that are not UTF-8)" in (
+        caught.value.message
     )
-    parsed = parse_csv(text.encode("cp1252"))
-    assert parsed.rows[0].first_name == "François"
+    assert "“CSV UTF-8 (comma delimited)”" in caught.value.message
+    assert "choose the encoding Windows-1252" in caught.value.message
+
+
+# UTF-8 throughout but for one Latin-1 byte on line 3: read whole as Windows-1252, line 2
+# became "ZoÃ« BrontÃ«" and was previewed as valid.
+MIXED_FILE = (
+    HEADER.encode()
+    + "zoe@acme.example,Zoë,Brontë,Sales,G2M\r\n".encode()
+    + b"ana@acme.example,Ana,Garc\xeda,Sales,G2M\r\n"
+)
+SHIFT_JIS_FILE = (HEADER + "taro@acme.example,太郎,山田,営業,G2M\r\n").encode("shift_jis")
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding", "message"),
+    [
+        (MIXED_FILE, UTF8, "The file is not UTF-8 text (line 3 has bytes that are not UTF-8)"),
+        (MIXED_FILE, WINDOWS_1252, "Line 2 holds UTF-8 text, so the file is not Windows-1252"),
+        (SHIFT_JIS_FILE, UTF8, "The file is not UTF-8 text (line 2"),
+        (SHIFT_JIS_FILE, WINDOWS_1252, "The file is not Windows-1252 text (line 2"),
+        (
+            # 0x81 (the ideographic space's first byte) is no Windows-1252 character.
+            (HEADER + "taro@acme.example,山田\u3000太郎,山田,営業,G2M\r\n").encode("shift_jis"),
+            WINDOWS_1252,
+            "The file is not Windows-1252 text (line 2",
+        ),
+        (
+            (HEADER + "zoe@acme.example,Zoë,Brontë,Sales,G2M\r\n").encode(),
+            WINDOWS_1252,
+            "Line 2 holds UTF-8 text, so the file is not Windows-1252",
+        ),
+        (HEADER.encode(), "latin-9", "Choose the file's encoding: UTF-8 or Windows-1252."),
+    ],
+)
+def test_text_in_another_encoding_is_refused_never_read_garbled(data, encoding, message):
+    with pytest.raises(CsvImportError) as caught:
+        parse_csv(data, encoding=encoding)
+    assert message in caught.value.message
 
 
 def test_header_names_in_any_case_order_and_spacing():

@@ -122,3 +122,70 @@ def test_manager_cannot_upload(client_for, manager_user):
     response = _upload(client_for(manager_user), b"email,first name,last name,group,product type\n")
     assert response.status_code == 403
     assert not ImportJob.objects.exists()
+
+
+MIXED_ENCODINGS = (
+    b"email,first name,last name,group,product type\n"
+    + "zoe@acme.example,Zoë,Brontë,Sales,G2M\n".encode()
+    + b"ana@acme.example,Ana,Garc\xeda,Sales,G2M\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding", "message"),
+    [
+        pytest.param(MIXED_ENCODINGS, None, "The file is not UTF-8 text", id="one-latin-1-byte"),
+        pytest.param(
+            MIXED_ENCODINGS, "windows-1252", "the file is not Windows-1252", id="mixed-as-1252"
+        ),
+        pytest.param(
+            "email,first name,last name,group,product type\n"
+            "taro@acme.example,太郎,山田,Sales,G2M\n".encode("shift_jis"),
+            None,
+            "The file is not UTF-8 text",
+            id="shift-jis",
+        ),
+        pytest.param(
+            "email,first name,last name,group,product type\n"
+            "taro@acme.example,太郎,山田,Sales,G2M\n".encode("shift_jis"),
+            "windows-1252",
+            "The file is not Windows-1252 text",
+            id="shift-jis-as-1252",
+        ),
+    ],
+)
+def test_text_in_another_encoding_is_refused_not_previewed_garbled(admin, data, encoding, message):
+    GroupFactory(name="Sales")
+    fields = {"file": SimpleUploadedFile("people.csv", data, content_type="text/csv")}
+    if encoding:
+        fields["encoding"] = encoding
+    response = admin.post(URL, fields)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html
+    assert "CSV UTF-8" in html  # how to save it so it can be read
+    assert not ImportJob.objects.exists()
+
+
+def test_windows_1252_file_is_previewed_when_that_encoding_is_chosen(admin):
+    GroupFactory(name="Sales")
+    data = (
+        "email;first name;last name;group;product type\r\n"
+        "fr@acme.example;François;Léger;Sales;G2M\r\n"
+    )
+    response = admin.post(
+        URL,
+        {
+            "file": SimpleUploadedFile("people.csv", data.encode("cp1252"), "text/csv"),
+            "encoding": "windows-1252",
+        },
+    )
+    assert response.status_code == 302
+    row = ImportJob.objects.get().rows.get()
+    assert (row.first_name, row.last_name, row.error) == ("François", "Léger", "")
+
+
+def test_upload_page_asks_for_the_encoding_utf8_first(admin):
+    html = admin.get(URL).content.decode()
+    assert '<option value="utf-8" selected>UTF-8' in html
+    assert '<option value="windows-1252">Windows-1252' in html
