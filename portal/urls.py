@@ -11,6 +11,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),  # no login: the sign-in page asks too
     path("accounts/", include("allauth.urls")),
     path("portal/", include("accounts.urls")),
     path("organizers/", include("organizers.urls")),
