@@ -15,9 +15,12 @@ sync_<area>     age of the last successful SyncRun of each area        no
 
 The answer is 503 when a critical part is down, else 200 (degraded parts alone keep 200).
 JSON for ``Accept: application/json`` or ``?format=json``, else a small HTML page. No login:
-load balancers call it; it names the failing part but shows no secret (no URL, host, user
-or password). Signed-in Admins see more (timings, workers, sync ages) through
-:func:`health_report` and ``templates/health/_detail.html``, also on the Sync status page.
+load balancers call it, and they, like anybody not signed in as an Admin (Managers and
+Organizers too), get the status alone (``{"status": "down"}``): which part is down and when
+each area last synced tell an outsider where to push. A signed-in Admin gets each part, its
+message, the workers, timings and sync ages (:func:`detail_answer`,
+``templates/health/_detail.html``), also on the Sync status page; never a URL, host, user or
+password.
 """
 
 from __future__ import annotations
@@ -330,8 +333,13 @@ def health_report() -> dict[str, Any]:
     }
 
 
-def public_answer(report: dict[str, Any]) -> dict[str, Any]:
-    """What anybody may see: each part's status and a short message, nothing else."""
+def status_answer(report: dict[str, Any]) -> dict[str, Any]:
+    """What anybody may see (a load balancer, a signed-out browser, a Manager): the status."""
+    return {"status": report["status"]}
+
+
+def detail_answer(report: dict[str, Any]) -> dict[str, Any]:
+    """What a signed-in Admin sees as JSON: each part's status and a short message."""
     return {
         "status": report["status"],
         "checked_at": report["checked_at"].isoformat(),
@@ -372,19 +380,19 @@ def _is_admin(request: HttpRequest) -> bool:
 @never_cache
 @require_safe
 def status(request: HttpRequest) -> HttpResponse:
-    """The health of every part: 200, or 503 when a critical part is down."""
+    """200, or 503 when a critical part is down; the parts themselves for Admins alone."""
     report = health_report()
     code = report["http_status"]
+    admin = _is_admin(request)
     if _wants_json(request):
-        response = JsonResponse(public_answer(report), status=code)
+        answer = detail_answer(report) if admin else status_answer(report)
+        response = JsonResponse(answer, status=code)
     else:
+        context = {"health": report} if admin else {"health": status_answer(report)}
         response = render(
-            request,
-            "health/status.html",
-            {"health": report, "show_detail": _is_admin(request)},
-            status=code,
+            request, "health/status.html", {**context, "show_detail": admin}, status=code
         )
-    patch_vary_headers(response, ["Accept"])
+    patch_vary_headers(response, ["Accept", "Cookie"])
     return response
 
 

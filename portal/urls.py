@@ -13,6 +13,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),  # no login: the sign-in page asks too
     # Before allauth's own: its connections page (link another GoTo login) is turned off.
     path("accounts/3rdparty/", goto_connections_off),
     path("accounts/", include("allauth.urls")),

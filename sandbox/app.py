@@ -112,6 +112,11 @@ class SandboxApp:
         self.oauth = Router(oauth.ROUTES)
         self.control = Router(control.ROUTES)
         self.pages = Router(pages.ROUTES)
+        self.methods = frozenset(
+            route.method
+            for router in (self.api, self.oauth, self.control, self.pages)
+            for route in router.routes
+        )
         self.persist(force=True)
 
     # -- state ---------------------------------------------------------------------------------
@@ -189,7 +194,7 @@ class SandboxApp:
             return json_response(403, {"error": "the control API answers loopback clients only"})
         found, params, allowed = router.match(request.method, request.path)
         if found is None:
-            return self._no_route(allowed, api=False)
+            return self._no_route(request.method, allowed, api=False)
         request.params = params
         with self.store.lock:
             self.store.settle_live(self.now())
@@ -201,7 +206,7 @@ class SandboxApp:
         found, params, allowed = router.match(request.method, request.path)
         label = f"{request.method} {found.pattern if found else request.path}"
         if found is None:
-            response = self._no_route(allowed, api=False)
+            response = self._no_route(request.method, allowed, api=False)
         else:
             request.params = params
             with self.store.lock:
@@ -211,16 +216,17 @@ class SandboxApp:
         self.stats.record(label, response.status, api=False)
         return response
 
-    @staticmethod
-    def _no_route(allowed: list[str], *, api: bool) -> Response:
-        if allowed:
-            error = ApiError(
-                405,
-                "MethodNotAllowed",
-                "Method not allowed on this resource",
-                {"Allow": ", ".join(sorted(set(allowed)))},
-            )
-            return error.response()
+    def _no_route(self, method: str, allowed: list[str], *, api: bool) -> Response:
+        """405 for a method the path does not take, or that the sandbox implements nowhere
+        (TRACE, OPTIONS, HEAD…, on any path, as GoTo's gateway does), else 404.
+
+        ``Allow`` names the path's methods; an unknown path has none to name, so it has none.
+        """
+        if allowed or method not in self.methods:
+            headers = {"Allow": ", ".join(sorted(set(allowed)))} if allowed else {}
+            return ApiError(
+                405, "MethodNotAllowed", "Method not allowed on this resource", headers
+            ).response()
         if api:
             return ApiError(404, "NotFound", "Unknown resource").response()
         return html_response(404, "<h1>Not found</h1>")
@@ -257,7 +263,7 @@ class SandboxApp:
                     {"Retry-After": str(wait)},
                 ).response()
         if found is None:
-            return self._no_route(allowed, api=True)
+            return self._no_route(request.method, allowed, api=True)
         request.params = params
         with self.store.lock:
             now = self.now()

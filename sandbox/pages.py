@@ -1,13 +1,19 @@
-"""Plain pages: the index at ``/`` and the join page that ``joinURL``/``hostURL`` point to."""
+"""Plain pages: the index at ``/``, the join page that ``joinURL``/``hostURL`` point to, and
+``/favicon.ico`` (``sandbox/favicon.ico``, drawn by ``scripts/make_favicons.py``)."""
 
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 from typing import Protocol
 
 from sandbox.http_types import Request, Response, html_response
 from sandbox.routing import Route, route
 from sandbox.store import Store
+
+FAVICON = (Path(__file__).parent / "favicon.ico").read_bytes()
+# Every HTML page of the sandbox links it (here and in ``signin_page``).
+FAVICON_LINK = '<link rel="icon" href="/favicon.ico" sizes="16x16 32x32 48x48">'
 
 
 class PagesApp(Protocol):
@@ -18,8 +24,9 @@ class PagesApp(Protocol):
 
 def _page(title: str, body: str) -> str:
     return (
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}'
-        '</title></head><body style="font-family:system-ui,sans-serif;max-width:640px;'
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8">{FAVICON_LINK}'
+        f"<title>{escape(title)}</title></head>"
+        '<body style="font-family:system-ui,sans-serif;max-width:640px;'
         f'margin:40px auto">{body}</body></html>'
     )
 
@@ -56,7 +63,12 @@ def join(app: PagesApp, request: Request) -> Response:
     return html_response(200, _page(meeting["subject"], body))
 
 
+def favicon(app: PagesApp, request: Request) -> Response:
+    return Response(200, FAVICON, "image/x-icon", {"Cache-Control": "public, max-age=86400"})
+
+
 ROUTES: list[Route] = [
     route("GET", "/", index),
+    route("GET", "/favicon.ico", favicon),
     route("GET", "/join/{meetingId}", join),
 ]

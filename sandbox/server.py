@@ -53,7 +53,13 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD" and response.body:
             self.wfile.write(response.body)
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
+    def __getattr__(self, name: str):
+        """Every method, known or not (``do_TRACE``, ``do_BREW``…), goes to the app, which
+        answers what it does not implement with the API's 405; without this,
+        ``BaseHTTPRequestHandler`` would answer 501 with Python's HTML error page."""
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def log_message(self, format: str, *args: object) -> None:
         if self.server.app.settings.log_requests:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from sandbox.demo_account import DEMO_PASSWORD, DEMO_USERS
+from sandbox.pages import FAVICON_LINK
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;background:#f4f5f7;margin:0}
@@ -26,7 +27,7 @@ color:#fff;font-size:16px;font-weight:600;cursor:pointer}
 def _page(title: str, body: str) -> str:
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f'<meta name="viewport" content="width=device-width,initial-scale=1">{FAVICON_LINK}'
         f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
         f"<body><main>{body}</main></body></html>"
     )

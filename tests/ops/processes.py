@@ -170,11 +170,13 @@ def gunicorn(name: str, port: int, env: dict[str, str], log_dir: Path) -> Proces
     )
 
 
-def manage(env: dict[str, str], *args: str) -> None:
+def manage(env: dict[str, str], *args: str) -> str:
+    """Run ``manage.py`` with ``args``; its standard output."""
     result = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
 
 
 def get_json(url: str, *, headers: dict[str, str] | None = None, timeout: float = 15):

@@ -1,6 +1,7 @@
 """URLs of /health/ and /health/detail/ (portal/health.py) for tests/test_permission_matrix.py.
 
-/health/ needs no login and answers every role alike. No Celery worker consumes the test
+/health/ needs no login and answers every role the same status code (the parts only to Admins,
+see tests/ops/test_health_endpoint.py). No Celery worker consumes the test
 broker's "interactive" and "sync" queues during the test run, so the worker part is down and
 the answer is 503 (with a worker running on the default broker and queues it would be 200).
 """

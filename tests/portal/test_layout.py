@@ -32,7 +32,32 @@ def test_footer_says_which_api_the_portal_talks_to(client_for, organizer_user, s
     settings.GOTO_USES_SANDBOX = True
     response = client_for(organizer_user).get("/", follow=True)
     assert b"GoTo sandbox" in response.content
-    assert settings.GOTO_API_BASE_URL.encode() in response.content
+
+
+@pytest.mark.django_db
+def test_only_admins_see_the_api_base_url(client_for, admin_user, settings):
+    settings.GOTO_API_BASE_URL = "https://api.example.test/G2M/rest"
+    for page in ("/", reverse("sync:status")):
+        response = client_for(admin_user).get(page, follow=True)
+        assert response.status_code == 200
+        assert b"https://api.example.test/G2M/rest" in response.content, page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["anonymous", "manager_user", "organizer_user"])
+def test_sign_in_page_and_other_roles_pages_do_not_show_the_api_base_url(
+    client, who, request, settings
+):
+    settings.GOTO_API_BASE_URL = "https://api.example.test/G2M/rest"
+    if who == "anonymous":
+        pages = [reverse("account_login"), "/health/"]
+    else:
+        client.force_login(request.getfixturevalue(who))
+        pages = ["/", "/health/"]
+    for page in pages:
+        response = client.get(page, follow=True)
+        assert response.status_code in (200, 503), page
+        assert b"api.example.test" not in response.content, page
 
 
 @pytest.mark.django_db
