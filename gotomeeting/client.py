@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -43,6 +43,9 @@ class GoToMeetingClient:
     safely be retried, splits history ranges into 60-day windows, and raises the typed
     errors of ``gotomeeting.errors``. Make one per account and worker: refreshes are
     serialised, but ``calls_made`` is a plain counter.
+
+    ``deadline`` bounds each operation, retries and waits included (None: only the retry
+    policy's own limits); a page passes what it can afford, background work a longer one.
     """
 
     def __init__(
@@ -57,16 +60,21 @@ class GoToMeetingClient:
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         max_retries: int = 4,
         max_retry_seconds: float = 30.0,
+        deadline: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
         on_call: Callable[[CallRecord], None] | None = None,
     ):
+        if deadline is not None and deadline <= 0:
+            raise ValueError("deadline must be a positive number of seconds (or None)")
         keeper = TokenKeeper(
             oauth=oauth,
             token=token,
             token_updater=token_updater,
             token_loader=token_loader,
             refresh_lock=refresh_lock,
-            timeout=timeout,
+            # A refresh happens inside an operation: it must not outlast the operation's deadline.
+            timeout=timeout if deadline is None else (timeout[0], min(timeout[1], deadline)),
         )
         self._transport = Transport(
             api_base_url=api_base_url,
@@ -75,7 +83,9 @@ class GoToMeetingClient:
             token_url=oauth.token_url,
             timeout=timeout,
             retry_policy=RetryPolicy(max_retries=max_retries, max_retry_seconds=max_retry_seconds),
+            deadline=deadline,
             sleep=sleep,
+            clock=clock,
             on_call=on_call,
         )
 
@@ -93,6 +103,24 @@ class GoToMeetingClient:
     def retry_policy(self) -> RetryPolicy:
         """Return the retry policy in use (adjustable, e.g. its backoff delays)."""
         return self._transport.retry_policy
+
+    @property
+    def deadline(self) -> float | None:
+        """Return the seconds each operation may take, retries included (None: no deadline)."""
+        return self._transport.deadline
+
+    @contextmanager
+    def time_limit(self, seconds: float) -> Iterator[GoToMeetingClient]:
+        """Give each operation in the block at most ``seconds`` (never more than ``deadline``).
+
+        For a quick follow-up call, such as looking up whether a write that timed out was done.
+        """
+        previous = self._transport.deadline
+        self._transport.deadline = seconds if previous is None else min(previous, seconds)
+        try:
+            yield self
+        finally:
+            self._transport.deadline = previous
 
     def close(self) -> None:
         """Close the pooled connections."""
