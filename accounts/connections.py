@@ -68,11 +68,15 @@ def _refresh_lock(user: User):
 
 
 def client_for_user(user: User, **client_options) -> GoToMeetingClient:
-    """A client acting as ``user`` with their stored token; TokenRevoked when there is none."""
+    """A client acting as ``user`` with their stored token; TokenRevoked when there is none.
+
+    Each operation gets the interactive deadline unless ``deadline`` says otherwise.
+    """
     token = load_token(user)
     if token is None:
         raise TokenRevoked(f"No GoTo token is stored for {user.email}.")
     client_options.setdefault("on_call", log_api_call)
+    client_options.setdefault("deadline", settings.GOTO_INTERACTIVE_DEADLINE_SECONDS)
     return GoToMeetingClient(
         api_base_url=settings.GOTO_API_BASE_URL,
         oauth=oauth_config(),
@@ -122,7 +126,11 @@ def service_admin() -> User | None:
 
 
 def service_client(**client_options) -> GoToMeetingClient:
-    """The client background work uses: Direct Login if configured, else an Admin's token."""
+    """The client background work uses: Direct Login if configured, else an Admin's token.
+
+    Each operation gets the background deadline unless ``deadline`` says otherwise.
+    """
+    client_options.setdefault("deadline", settings.GOTO_BACKGROUND_DEADLINE_SECONDS)
     if direct_login_configured():
         return _direct_login_client(**client_options)
     admin = service_admin()
@@ -155,7 +163,8 @@ def service_connection_status(*, probe: bool = False) -> ConnectionStatus:
         ok = connection.last_error == ""
         return ConnectionStatus(kind, label, ok, connection.last_error or "")
     try:
-        service_client().get_groups()
+        with service_client(deadline=settings.GOTO_INTERACTIVE_DEADLINE_SECONDS) as client:
+            client.get_groups()  # asked from a page: the page's deadline
     except (TokenRevoked, ApiError, TransportError) as exc:
         connection.last_error = str(exc) or exc.__class__.__name__
         connection.save(update_fields=["last_error", "updated_at"])
