@@ -88,6 +88,7 @@ class GoToMeetingClient:
             clock=clock,
             on_call=on_call,
         )
+        self._limited = False
 
     @property
     def calls_made(self) -> int:
@@ -111,16 +112,19 @@ class GoToMeetingClient:
 
     @contextmanager
     def time_limit(self, seconds: float) -> Iterator[GoToMeetingClient]:
-        """Give each operation in the block at most ``seconds`` (never more than ``deadline``).
+        """Give each operation in the block ``seconds`` as its deadline (in a nested block, never
+        more than the enclosing block gives).
 
-        For a quick follow-up call, such as looking up whether a write that timed out was done.
+        For a follow-up call with its own allowance, such as looking up whether a write whose
+        answer was lost was done.
         """
         previous = self._transport.deadline
-        self._transport.deadline = seconds if previous is None else min(previous, seconds)
+        self._transport.deadline = min(previous, seconds) if self._limited else seconds
+        was_limited, self._limited = self._limited, True
         try:
             yield self
         finally:
-            self._transport.deadline = previous
+            self._transport.deadline, self._limited = previous, was_limited
 
     def close(self) -> None:
         """Close the pooled connections."""

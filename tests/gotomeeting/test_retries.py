@@ -316,12 +316,15 @@ def test_no_retry_starts_when_its_wait_would_pass_the_deadline(api, make_client)
     assert len(api.calls) == 1  # 1 s + a 4 s wait would leave nothing for the next try
 
 
-def test_time_limit_shortens_the_deadline_inside_its_block_only(api, make_client):
+def test_time_limit_sets_the_deadline_inside_its_block_only(api, make_client):
     client = make_client(deadline=20.0)
     with client.time_limit(3.0):
         assert client.deadline == 3.0
         with client.time_limit(60.0):
-            assert client.deadline == 3.0  # never longer than the limit around it
+            assert client.deadline == 3.0  # never longer than the block around it
+    assert client.deadline == 20.0
+    with client.time_limit(30.0):
+        assert client.deadline == 30.0  # a follow-up call's own allowance
     assert client.deadline == 20.0
 
 
