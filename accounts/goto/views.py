@@ -67,13 +67,13 @@ def probe_account_admin(access_token: str) -> bool:
             client.get_groups()
     except api_errors.Forbidden:
         return False
-    except (api_errors.RateLimited, api_errors.ServerError, api_errors.TransportError) as exc:
-        raise SignInCheckFailed(
-            f"GoTo's admin check failed: {exc}", people_message=GOTO_BUSY_MESSAGE
-        ) from exc
-    except api_errors.ApiError as exc:
+    except api_errors.Unauthorized as exc:
         raise SignInCheckFailed(
             f"GoTo's admin check was refused: {exc}", people_message=GOTO_REFUSED_MESSAGE
+        ) from exc
+    except api_errors.ApiError as exc:  # 429, 5xx, no answer, an unreadable answer
+        raise SignInCheckFailed(
+            f"GoTo's admin check failed: {exc}", people_message=GOTO_BUSY_MESSAGE
         ) from exc
     return True
 
