@@ -74,12 +74,15 @@ def client_for_user(
     """A client acting as ``user`` with their stored token; TokenRevoked when there is none.
 
     Its calls draw from the token's shared budget (``sync.budget``) at ``priority``: a person's
-    click goes ahead of the sync, which uses :func:`service_client` (background)."""
+    click goes ahead of the sync, which uses :func:`service_client` (background). Each
+    operation gets the interactive deadline unless ``deadline`` says otherwise.
+    """
     token = load_token(user)
     if token is None:
         raise TokenRevoked(f"No GoTo token is stored for {user.email}.")
     client_options.setdefault("on_call", log_api_call)
     client_options.setdefault("budget", budget_for(user.pk, priority=priority))
+    client_options.setdefault("deadline", settings.GOTO_INTERACTIVE_DEADLINE_SECONDS)
     return GoToMeetingClient(
         api_base_url=settings.GOTO_API_BASE_URL,
         oauth=oauth_config(),
@@ -133,7 +136,10 @@ def service_client(
 ) -> GoToMeetingClient:
     """The client background work uses: Direct Login if configured, else an Admin's token. Its
     calls yield the budget's headroom to interactive work unless ``priority`` says otherwise
-    (an import an Admin waits on)."""
+    (an import an Admin waits on). Each operation gets the background deadline unless
+    ``deadline`` says otherwise.
+    """
+    client_options.setdefault("deadline", settings.GOTO_BACKGROUND_DEADLINE_SECONDS)
     if direct_login_configured():
         return _direct_login_client(priority=priority, **client_options)
     admin = service_admin()
@@ -166,7 +172,8 @@ def service_connection_status(*, probe: bool = False) -> ConnectionStatus:
         ok = connection.last_error == ""
         return ConnectionStatus(kind, label, ok, connection.last_error or "")
     try:
-        service_client().get_groups()
+        with service_client(deadline=settings.GOTO_INTERACTIVE_DEADLINE_SECONDS) as client:
+            client.get_groups()  # asked from a page: the page's deadline
     except (TokenRevoked, ApiError, TransportError) as exc:
         connection.last_error = str(exc) or exc.__class__.__name__
         connection.save(update_fields=["last_error", "updated_at"])

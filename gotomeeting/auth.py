@@ -183,8 +183,10 @@ def _request_token(
             url, data=form, auth=auth, headers={"Accept": "application/json"}, timeout=timeout
         )
     except requests.RequestException as error:
+        # The exception names the host and port: it stays in the traceback, not the message.
+        kind = "in time" if isinstance(error, requests.exceptions.Timeout) else "(no connection)"
         raise TransportError(
-            None, type(error).__name__, f"The token endpoint did not answer: {error}"
+            None, type(error).__name__, f"GoTo's sign-in service did not answer {kind}."
         ) from error
     return _token_from_response(response)
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -44,6 +44,9 @@ class GoToMeetingClient:
     safely be retried, splits history ranges into 60-day windows, and raises the typed
     errors of ``gotomeeting.errors``. Make one per account and worker: refreshes are
     serialised, but ``calls_made`` is a plain counter.
+
+    ``deadline`` bounds each operation, retries and waits included (None: only the retry
+    policy's own limits); a page passes what it can afford, background work a longer one.
     """
 
     def __init__(
@@ -58,17 +61,22 @@ class GoToMeetingClient:
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         max_retries: int = 4,
         max_retry_seconds: float = 30.0,
+        deadline: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
         on_call: Callable[[CallRecord], None] | None = None,
         budget: CallBudget | None = None,
     ):
+        if deadline is not None and deadline <= 0:
+            raise ValueError("deadline must be a positive number of seconds (or None)")
         keeper = TokenKeeper(
             oauth=oauth,
             token=token,
             token_updater=token_updater,
             token_loader=token_loader,
             refresh_lock=refresh_lock,
-            timeout=timeout,
+            # A refresh happens inside an operation: it must not outlast the operation's deadline.
+            timeout=timeout if deadline is None else (timeout[0], min(timeout[1], deadline)),
         )
         self._transport = Transport(
             api_base_url=api_base_url,
@@ -77,10 +85,13 @@ class GoToMeetingClient:
             token_url=oauth.token_url,
             timeout=timeout,
             retry_policy=RetryPolicy(max_retries=max_retries, max_retry_seconds=max_retry_seconds),
+            deadline=deadline,
             sleep=sleep,
+            clock=clock,
             on_call=on_call,
             budget=budget,
         )
+        self._limited = False
 
     @property
     def calls_made(self) -> int:
@@ -96,6 +107,27 @@ class GoToMeetingClient:
     def retry_policy(self) -> RetryPolicy:
         """Return the retry policy in use (adjustable, e.g. its backoff delays)."""
         return self._transport.retry_policy
+
+    @property
+    def deadline(self) -> float | None:
+        """Return the seconds each operation may take, retries included (None: no deadline)."""
+        return self._transport.deadline
+
+    @contextmanager
+    def time_limit(self, seconds: float) -> Iterator[GoToMeetingClient]:
+        """Give each operation in the block ``seconds`` as its deadline (in a nested block, never
+        more than the enclosing block gives).
+
+        For a follow-up call with its own allowance, such as looking up whether a write whose
+        answer was lost was done.
+        """
+        previous = self._transport.deadline
+        self._transport.deadline = min(previous, seconds) if self._limited else seconds
+        was_limited, self._limited = self._limited, True
+        try:
+            yield self
+        finally:
+            self._transport.deadline, self._limited = previous, was_limited
 
     def close(self) -> None:
         """Close the pooled connections."""

@@ -70,7 +70,21 @@ class ServerError(ApiError):
 
 
 class TransportError(ApiError):
-    """No usable HTTP answer: connection error or timeout, after any retries."""
+    """No usable HTTP answer: connection error or timeout, after any retries.
+
+    Its message never names the host, port or URL (it may be shown to people); the transport
+    logs those for operators.
+    """
+
+
+class OutcomeUnknown(ApiError):
+    """A write (POST, PUT, DELETE) may or may not have been done at GoTo.
+
+    Raised instead of a TransportError or a gateway error (502, 504) when a try of the write may
+    have reached the server before the answer was lost or the deadline passed: the caller must
+    look the object up (or reconcile later) before telling anyone what happened, and must never
+    send a create again blindly. ``status`` is the last HTTP status seen, if any.
+    """
 
 
 class UnexpectedResponse(ApiError):

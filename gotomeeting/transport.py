@@ -1,4 +1,11 @@
-"""All HTTP to the API: the OAuth2 session, token refresh, retries and call accounting."""
+"""All HTTP to the API: the OAuth2 session, token refresh, retries and call accounting.
+
+Every operation has a total deadline, retries included: each try's connect and read timeouts are
+cut to the time left, and a retry is started only when, after its wait, at least
+``MIN_TRY_SECONDS`` remain. A write whose try may have reached the server before its answer was
+lost ends in :class:`~gotomeeting.errors.OutcomeUnknown`, never in an error that reads as
+"nothing happened".
+"""
 
 from __future__ import annotations
 
@@ -14,6 +21,9 @@ from requests_oauthlib import OAuth2Session
 from .budget import CallBudget, Unlimited
 from .errors import (
     ApiError,
+    OutcomeUnknown,
+    RateLimited,
+    ServerError,
     TransportError,
     error_from_response,
     is_invalid_token,
@@ -31,6 +41,12 @@ from .token_keeper import TokenKeeper
 logger = logging.getLogger(__name__)
 
 JSON_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# A gateway answers 502 or 504 when the server behind it may already have acted; 503 means the
+# request was not handled, and 429 that it was not processed.
+MAY_HAVE_ACTED_STATUSES = frozenset({502, 504})
+# A try given less time than this would only time out: no retry starts with less left.
+MIN_TRY_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -85,7 +101,9 @@ class Transport:
         token_url: str,
         timeout: tuple[float, float],
         retry_policy: RetryPolicy,
+        deadline: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
         on_call: Callable[[CallRecord], None] | None = None,
         budget: CallBudget | None = None,
     ):
@@ -94,8 +112,10 @@ class Transport:
         self.keeper = keeper
         self.retry_policy = retry_policy
         self.timeout = timeout
+        self.deadline = deadline
         self.calls_made = 0
         self._sleep = sleep
+        self._clock = clock
         self._on_call = on_call
         self._session = _GoToSession(keeper, client_id, token_url)
 
@@ -118,9 +138,22 @@ class Transport:
         ``creates`` marks a POST that creates something: it is sent again only when the
         first try surely did not reach the server (no connection, or a 429).
         """
-        attempt = _Attempt(operation=operation, method=method, path=path, creates=creates)
+        now = self._clock()
+        attempt = _Attempt(
+            operation=operation,
+            method=method,
+            path=path,
+            creates=creates,
+            started=now,
+            deadline_at=None if self.deadline is None else now + self.deadline,
+        )
         try:
             return self._send_until_done(attempt, params, body)
+        except ApiError as error:
+            final = _final_error(attempt, error)
+            if final is error:
+                raise
+            raise final from error
         finally:
             self._report(attempt)
 
@@ -130,7 +163,7 @@ class Transport:
             self.keeper.refresh_if_expiring()
             sent_token = self.keeper.access_token
             try:
-                response = self._send_once(attempt.method, url, params, body)
+                response = self._send_once(attempt, url, params, body)
             except requests.RequestException as error:
                 self._retry_after_exception(attempt, error)
                 continue
@@ -148,21 +181,38 @@ class Transport:
                 continue
             self._retry_after_error_status(attempt, error, response)
 
-    def _send_once(self, method: str, url: str, params, body) -> requests.Response:
+    def _send_once(self, attempt: _Attempt, url: str, params, body) -> requests.Response:
         # Every request, retries included, draws from the token's budget first; a call that
-        # cannot get one in time is not sent (BudgetExhausted, a RateLimited).
-        self.budget.acquire(max_wait=self.retry_policy.max_retry_seconds)
+        # cannot get one before its deadline is not sent (BudgetExhausted, a RateLimited).
+        self.budget.acquire(max_wait=self._budget_wait_for(attempt))
         self._session.token = self.keeper.token
         self.calls_made += 1
         with insecure_transport_allowed_for(url):
             return self._session.request(
-                method, url, params=params, json=body, timeout=self.timeout
+                attempt.method, url, params=params, json=body, timeout=self._timeout_for(attempt)
             )
+
+    def _budget_wait_for(self, attempt: _Attempt) -> float:
+        """How long a try may wait for the budget: what the deadline leaves for waiting and the
+        try itself, else the retry policy's total wait."""
+        if attempt.deadline_at is None:
+            return self.retry_policy.max_retry_seconds
+        return max(attempt.deadline_at - self._clock() - MIN_TRY_SECONDS, 0.0)
+
+    def _timeout_for(self, attempt: _Attempt) -> tuple[float, float]:
+        """The connect and read timeouts of the next try, cut to the time the deadline leaves."""
+        if attempt.deadline_at is None:
+            return self.timeout
+        left = max(attempt.deadline_at - self._clock(), 0.05)
+        connect, read = self.timeout
+        return (min(connect, left), min(read, left))
 
     def _retry_after_exception(self, attempt: _Attempt, error: requests.RequestException) -> None:
         attempt.status = None
         if not request_never_sent(error):
             attempt.maybe_done = True
+        # The exception names the host and port: for the operators' log, never for a message.
+        logger.info("%s %s: no answer (%s).", attempt.method, attempt.path, error)
         failure = TransportError(None, type(error).__name__, _describe(error))
         if not exception_may_be_retried(error, creates=attempt.creates):
             raise failure from error
@@ -175,10 +225,10 @@ class Transport:
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         if status == 429:
             self.budget.throttled(retry_after)  # every process on this token holds back
+        if status in MAY_HAVE_ACTED_STATUSES:
+            attempt.maybe_done = True
         if not status_may_be_retried(status, creates=attempt.creates):
             raise error
-        if status != 429:
-            attempt.maybe_done = True
         self._wait_or_raise(attempt, error, retry_after=retry_after)
 
     def _wait_or_raise(
@@ -192,7 +242,7 @@ class Transport:
         wait = self.retry_policy.wait_before_retry(
             attempt.backoff_retries, attempt.seconds_waited, retry_after
         )
-        if wait is None:
+        if wait is None or not self._time_left_after(attempt, wait):
             raise error from cause
         logger.info(
             "%s %s failed (%s); retrying in %.2f s.", attempt.method, attempt.path, error, wait
@@ -202,6 +252,12 @@ class Transport:
         attempt.backoff_retries += 1
         attempt.retries += 1
 
+    def _time_left_after(self, attempt: _Attempt, wait: float) -> bool:
+        """Say whether a try started after ``wait`` would still have time to finish."""
+        if attempt.deadline_at is None:
+            return True
+        return self._clock() + wait + MIN_TRY_SECONDS <= attempt.deadline_at
+
     def _report(self, attempt: _Attempt) -> None:
         if self._on_call is None:
             return
@@ -210,7 +266,7 @@ class Transport:
             method=attempt.method,
             path=attempt.path,
             status=attempt.status,
-            duration_ms=round((time.monotonic() - attempt.started) * 1000, 1),
+            duration_ms=round((self._clock() - attempt.started) * 1000, 1),
             retries=attempt.retries,
         )
         try:
@@ -227,18 +283,36 @@ class _Attempt:
     method: str
     path: str
     creates: bool
+    started: float
+    deadline_at: float | None = None
     status: int | None = None
     retries: int = 0
     backoff_retries: int = 0
     seconds_waited: float = 0.0
     refreshed: bool = False
     maybe_done: bool = False
-    started: float = 0.0
 
-    def __post_init__(self):
-        self.started = time.monotonic()
+
+def _final_error(attempt: _Attempt, error: ApiError) -> ApiError:
+    """The error to raise: OutcomeUnknown for a write that may have been done, else ``error``.
+
+    A refused, malformed or forbidden write (4xx) was judged by the server, so it stands; a
+    timeout, a lost connection or a server/gateway error after a try that may have arrived
+    leaves the outcome open.
+    """
+    open_ended = isinstance(error, TransportError | ServerError | RateLimited)
+    if attempt.method in WRITE_METHODS and attempt.maybe_done and open_ended:
+        return OutcomeUnknown(
+            error.status,
+            "OutcomeUnknown",
+            f"{error.message} The request may have reached GoTo, so it may or may not have "
+            "been done.",
+        )
+    return error
 
 
 def _describe(error: requests.RequestException) -> str:
-    kind = "timed out" if isinstance(error, requests.exceptions.Timeout) else "failed"
-    return f"The request {kind} without an answer: {error}"
+    """A sentence about a request that got no answer, without its host, port or URL."""
+    if isinstance(error, requests.exceptions.Timeout):
+        return "The request to GoTo timed out without an answer."
+    return "The connection to GoTo failed before an answer came."

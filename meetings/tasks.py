@@ -1,6 +1,8 @@
 """Celery tasks of the meetings area: the history, attendees, scheduled and live refreshes.
 
-Each task loads its arguments by id and calls a service of :mod:`sync.services`; nothing else.
+Each task loads its arguments by id and calls a service of :mod:`sync.services` (the re-check
+after a write whose answer was lost calls :func:`meetings.services.meeting_reconcile`); nothing
+else.
 Celery beat runs them on the intervals of ``settings.SYNC_*_EVERY_SECONDS`` (queue "sync");
 "Refresh now" on the Sync status page sends them to the "interactive" queue.
 """
@@ -76,3 +78,23 @@ def sync_live_task(run_id: int | None = None, triggered_by: str = "") -> dict:
     from sync.services import live_sync
 
     return run_sync_service(live_sync, area=SyncArea.LIVE, run_id=run_id, triggered_by=triggered_by)
+
+
+@shared_task(name="meetings.reconcile_meeting", **SYNC_TASK_OPTIONS)
+def reconcile_meeting_task(
+    acting_user_id: int, meeting_id: int | None = None, created: dict | None = None
+) -> str:
+    """Re-read at GoTo a meeting whose write got no answer (queue "interactive"): the cached
+    meeting ``meeting_id`` after an update or delete, or the ``created`` fields after a create."""
+    from accounts.models import User
+
+    from .models import Meeting
+    from .services import MeetingFields, meeting_reconcile
+
+    acting_user = User.objects.filter(pk=acting_user_id).first()
+    meeting = Meeting.objects.filter(pk=meeting_id).first() if meeting_id else None
+    if acting_user is None or (meeting is None and created is None):
+        return "gone"
+    fields = MeetingFields.from_json(created) if created is not None else None
+    meeting_reconcile(acting_user=acting_user, meeting=meeting, created=fields)
+    return "done"

@@ -22,6 +22,7 @@ from django.views import View
 from accounts.connections import client_for_user
 from accounts.tokens import TokenRevoked
 from organizers.models import Organizer
+from portal.api_outcomes import outcome_note
 from portal.export import csv_response, export_refused, wants_csv
 from portal.page_cache import cached_page
 from portal.permissions import ADMIN, EVERYONE, MANAGERS, RoleRequiredMixin
@@ -348,7 +349,8 @@ class _MeetingFormView(MeetingsView):
             return self.render_form(request, form, meeting)
         # Show times back in the zone they were entered in.
         request.session[TZ_SESSION_KEY] = form.cleaned_data["timezone"]
-        messages.success(request, self.success_message.format(subject=saved.subject))
+        done = self.success_message.format(subject=saved.subject)
+        messages.success(request, f"{done} {outcome_note(saved)}".strip())
         return redirect("meetings:detail", pk=saved.pk)
 
 
@@ -384,14 +386,17 @@ class MeetingDeleteView(MeetingsView):
         meeting = selectors.meeting_for_user(user=request.user, pk=pk, editable=True)
         try:
             client = client_for_user(request.user)
-            services.meeting_delete(client=client, acting_user=request.user, meeting=meeting)
+            meeting = services.meeting_delete(
+                client=client, acting_user=request.user, meeting=meeting
+            )
         except TokenRevoked:
             messages.error(request, NO_TOKEN_MESSAGE)
             return redirect("meetings:detail", pk=meeting.pk)
         except services.MeetingActionFailed as exc:
             messages.error(request, str(exc))
             return redirect("meetings:detail", pk=meeting.pk)
-        messages.success(request, f"Meeting “{meeting.subject}” deleted.")
+        done = f"Meeting “{meeting.subject}” deleted. {outcome_note(meeting)}"
+        messages.success(request, done.strip())
         return redirect(_list_url_for(meeting, request.user))
 
 

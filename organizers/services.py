@@ -3,7 +3,10 @@
 Each service calls the API, then updates the cache from the answer (write-through) and records
 an audit entry in the same transaction. On an API error it records a failure audit entry,
 leaves the cached rows as they were, and raises :class:`OrganizerActionError`, whose
-``message`` the view shows as it is.
+``message`` the view shows as it is. When GoTo's answer to a write was lost
+(``OutcomeUnknown``), the service first looks at GoTo whether it was done, and otherwise says
+the outcome is unknown and has :func:`organizer_reconcile` re-read the organizer later (see
+:mod:`portal.api_outcomes`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,14 @@ from accounts.audit import audit_record
 from accounts.models import AuditOutcome
 from gotomeeting import errors
 from gotomeeting import models as api
+from portal.api_outcomes import (
+    UNKNOWN_DETAIL,
+    check_outcome,
+    mark_done_late,
+    reconcile_client,
+    reconcile_later,
+    unknown_outcome_message,
+)
 from portal.locks import LockBusy, cache_lock
 
 from .csv_import import GroupRef, ParsedCsv, validate_rows
@@ -50,6 +61,12 @@ class OrganizerActionError(Exception):
     def rate_limited(self) -> bool:
         return isinstance(self.api_error, errors.RateLimited)
 
+    @property
+    def no_answer(self) -> bool:
+        """GoTo did not answer in time (or at all): asking it about more organizers now would
+        keep the page waiting for as long again, each."""
+        return isinstance(self.api_error, errors.TransportError | errors.OutcomeUnknown)
+
 
 class ImportEnqueueError(Exception):
     """The import could not be handed to the task queue (the job stays previewable)."""
@@ -61,6 +78,8 @@ class ImportEnqueueError(Exception):
 
 def api_error_message(error: errors.ApiError, *, what: str) -> str:
     """A sentence for the admin about ``error`` while doing ``what`` ("suspend Ada Lovelace")."""
+    if isinstance(error, errors.OutcomeUnknown):
+        return unknown_outcome_message(what)
     if isinstance(error, errors.Unauthorized):
         return f"Could not {what}: GoTo no longer accepts your sign-in. Sign out and in again."
     if isinstance(error, errors.Forbidden):
@@ -84,7 +103,10 @@ def api_error_message(error: errors.ApiError, *, what: str) -> str:
             "try again in a few minutes."
         )
     if isinstance(error, errors.TransportError):
-        return f"Could not {what}: GoTo could not be reached ({error.message})."
+        return (
+            f"Could not {what}: GoTo did not answer in time or could not be reached. Nothing "
+            "was changed; try again in a minute."
+        )
     if isinstance(error, errors.InvalidRequest):
         return f"Could not {what}: GoTo refused the request (400): {error.message}"
     return f"Could not {what}: {error}"
@@ -101,6 +123,8 @@ def _fail(
 ) -> OrganizerActionError:
     """Record a failure audit entry (outside any rolled-back block) and build the error."""
     detail = message if api_error is None else f"{message} [{api_error}]"
+    if isinstance(api_error, errors.OutcomeUnknown):
+        detail = f"{UNKNOWN_DETAIL}: {detail}"
     if organizer is not None and organizer.pk:
         audit_record(
             actor=acting_user,
@@ -129,6 +153,9 @@ def _label(organizer: Organizer) -> str:
 
 def _products(products: Iterable[api.ProductType]) -> str:
     return ",".join(p.value for p in products)
+
+
+_LATE_DETAIL = " GoTo's answer was lost; re-reading at GoTo showed it was done."
 
 
 def _group_for_key(group_key: int | None) -> Group | None:
@@ -182,8 +209,27 @@ def organizer_invite(
             label=label,
             message=f"Could not {what}: {exc}.",
         ) from exc
+    late = False
     try:
         created = client.create_organizer(request, group_key=group.group_key)
+    except errors.OutcomeUnknown as exc:
+        created = check_outcome(client, lambda: client.get_organizer_by_email(email))
+        if created is None:
+            # No row to re-read yet: the organizers sync brings it in if GoTo has it.
+            reconcile_later("organizers.sync_organizers", triggered_by=f"re-check: {what}")
+            raise _fail(
+                acting_user=acting_user,
+                action="organizer.invite",
+                organizer=existing,
+                label=label,
+                message=unknown_outcome_message(
+                    what,
+                    advice="inviting again is safe: GoTo refuses a second invitation for the "
+                    "same email.",
+                ),
+                api_error=exc,
+            ) from exc
+        late = True
     except errors.ApiError as exc:
         raise _fail(
             acting_user=acting_user,
@@ -223,9 +269,10 @@ def organizer_invite(
             detail=(
                 f"Invited into group {group.name} as {product_type}; "
                 + ("pending confirmation (no key yet)." if key is None else f"key {key}.")
+                + (_LATE_DETAIL if late else "")
             ),
         )
-    return organizer
+    return mark_done_late(organizer) if late else organizer
 
 
 def organizer_recheck(*, client, organizer: Organizer, acting_user) -> Organizer:
@@ -254,34 +301,92 @@ def organizer_recheck(*, client, organizer: Organizer, acting_user) -> Organizer
         )
     before = (organizer.organizer_key, organizer.status, organizer.products)
     with transaction.atomic():
-        if answer.organizer_key is not None:
-            Organizer.objects.filter(organizer_key=answer.organizer_key).exclude(
-                pk=organizer.pk
-            ).update(organizer_key=None)
-        organizer.organizer_key = answer.organizer_key
-        if answer.status is not None:
-            organizer.status = answer.status.value
-        if answer.products:
-            organizer.products = _products(answer.products)
-        organizer.first_name = answer.first_name or organizer.first_name
-        organizer.last_name = answer.last_name or organizer.last_name
-        organizer.group = _group_for_key(answer.group_key) or organizer.group
-        if answer.max_attendees is not None:
-            organizer.max_attendees = answer.max_attendees
-        organizer.synced_at = timezone.now()
-        organizer.save()
+        _apply_answer(organizer, answer)
         after = (organizer.organizer_key, organizer.status, organizer.products)
-        state = (
-            "still pending confirmation"
-            if organizer.is_pending
-            else f"key {organizer.organizer_key}, {organizer.status}"
-        )
+        state = _state_at_goto(organizer)
         audit_record(
             actor=acting_user,
             action="organizer.recheck",
             target=organizer,
             outcome=AuditOutcome.SUCCESS,
             detail=f"{'Changed' if after != before else 'Unchanged'}: {state}.",
+        )
+    return organizer
+
+
+def _apply_answer(organizer: Organizer, answer: api.Organizer) -> None:
+    """Update and save the cached row from GoTo's answer about it (inside a transaction)."""
+    if answer.organizer_key is not None:
+        Organizer.objects.filter(organizer_key=answer.organizer_key).exclude(
+            pk=organizer.pk
+        ).update(organizer_key=None)
+    organizer.organizer_key = answer.organizer_key
+    if answer.status is not None:
+        organizer.status = answer.status.value
+    if answer.products:
+        organizer.products = _products(answer.products)
+    organizer.first_name = answer.first_name or organizer.first_name
+    organizer.last_name = answer.last_name or organizer.last_name
+    organizer.group = _group_for_key(answer.group_key) or organizer.group
+    if answer.max_attendees is not None:
+        organizer.max_attendees = answer.max_attendees
+    organizer.synced_at = timezone.now()
+    organizer.save()
+
+
+def _state_at_goto(organizer: Organizer) -> str:
+    if organizer.is_pending:
+        return "still pending confirmation"
+    return f"key {organizer.organizer_key}, {organizer.status}"
+
+
+def _at_goto(client, organizer: Organizer) -> api.Organizer | None:
+    """GoTo's record of the organizer (by key, or by email while pending); None when gone."""
+    try:
+        if organizer.organizer_key is not None:
+            return client.get_organizer(organizer.organizer_key)
+        return client.get_organizer_by_email(organizer.email)
+    except errors.NotFound:
+        return None
+
+
+def _reconcile_later(organizer: Organizer, acting_user) -> None:
+    reconcile_later(
+        "organizers.reconcile_organizer",
+        organizer_id=organizer.pk,
+        acting_user_id=getattr(acting_user, "pk", None),
+    )
+
+
+def organizer_reconcile(*, organizer: Organizer, acting_user=None, client=None) -> Organizer:
+    """Re-read an organizer at GoTo after a write whose outcome was unknown; cache what it says.
+
+    Gone at GoTo: the row is marked deleted (its meetings are kept). Errors GoTo may get over
+    (429, 5xx, no answer) are raised for the task to retry; ``client`` defaults to the acting
+    admin's token, else the service connection.
+    """
+    if client is None:
+        client = reconcile_client(acting_user, or_service=True)
+        if client is None:
+            logger.info("No GoTo connection to re-check %s; the sync will.", organizer.email)
+            return organizer
+    answer = _at_goto(client, organizer)
+    with transaction.atomic():
+        if answer is None:
+            if organizer.deleted_at is None:
+                organizer.deleted_at = timezone.now()
+                organizer.synced_at = organizer.deleted_at
+                organizer.save(update_fields=["deleted_at", "synced_at"])
+            state = "gone at GoTo: marked deleted; its meetings are kept"
+        else:
+            _apply_answer(organizer, answer)
+            state = _state_at_goto(organizer)
+        audit_record(
+            actor=acting_user,
+            action="organizer.reconcile",
+            target=organizer,
+            outcome=AuditOutcome.SUCCESS,
+            detail=f"Re-read at GoTo after an answer was lost: {state}.",
         )
     return organizer
 
@@ -309,8 +414,22 @@ def _set_status(*, client, organizer: Organizer, acting_user, status: str) -> Or
         raise refuse("it has not confirmed its invitation yet (no organizer key).")
     if organizer.status == status:
         raise refuse(f"it is already {OrganizerStatus(status).label.lower()}.")
+    late = False
     try:
         client.update_organizer_status(organizer.organizer_key, api.OrganizerStatus(status))
+    except errors.OutcomeUnknown as exc:
+        answer = check_outcome(client, lambda: _at_goto(client, organizer))
+        if answer is None or answer.status != api.OrganizerStatus(status):
+            _reconcile_later(organizer, acting_user)
+            raise _fail(
+                acting_user=acting_user,
+                action=action,
+                organizer=organizer,
+                label=_label(organizer),
+                message=api_error_message(exc, what=what),
+                api_error=exc,
+            ) from exc
+        late = True
     except errors.ApiError as exc:
         raise _fail(
             acting_user=acting_user,
@@ -330,9 +449,9 @@ def _set_status(*, client, organizer: Organizer, acting_user, status: str) -> Or
             action=action,
             target=organizer,
             outcome=AuditOutcome.SUCCESS,
-            detail=f"Status {previous} → {status}.",
+            detail=f"Status {previous} → {status}." + (_LATE_DETAIL if late else ""),
         )
-    return organizer
+    return mark_done_late(organizer) if late else organizer
 
 
 def organizer_suspend(*, client, organizer: Organizer, acting_user) -> Organizer:
@@ -369,13 +488,30 @@ def organizer_delete(*, client, organizer: Organizer, acting_user) -> Organizer:
             label=_label(organizer),
             message=f"Could not {what}: it is already deleted.",
         )
+    late = False
+    how = (
+        f"by key {organizer.organizer_key}"
+        if organizer.organizer_key is not None
+        else "by email (pending invitation)"
+    )
     try:
         if organizer.organizer_key is not None:
             client.delete_organizer(organizer.organizer_key)
-            how = f"by key {organizer.organizer_key}"
         else:
             client.delete_organizer_by_email(organizer.email)
-            how = "by email (pending invitation)"
+    except errors.OutcomeUnknown as exc:
+        gone = check_outcome(client, lambda: _at_goto(client, organizer) is None)
+        if not gone:
+            _reconcile_later(organizer, acting_user)
+            raise _fail(
+                acting_user=acting_user,
+                action="organizer.delete",
+                organizer=organizer,
+                label=_label(organizer),
+                message=api_error_message(exc, what=what),
+                api_error=exc,
+            ) from exc
+        late = True
     except errors.ApiError as exc:
         raise _fail(
             acting_user=acting_user,
@@ -394,9 +530,10 @@ def organizer_delete(*, client, organizer: Organizer, acting_user) -> Organizer:
             action="organizer.delete",
             target=organizer,
             outcome=AuditOutcome.SUCCESS,
-            detail=f"Deleted at GoTo {how}; the cached row and its meetings are kept.",
+            detail=f"Deleted at GoTo {how}; the cached row and its meetings are kept."
+            + (_LATE_DETAIL if late else ""),
         )
-    return organizer
+    return mark_done_late(organizer) if late else organizer
 
 
 # --- bulk ---------------------------------------------------------------------------------------
@@ -430,15 +567,14 @@ def _bulk(
     stopped: OrganizerActionError | None = None
     for organizer in organizers:
         if stopped is not None:
-            result.outcomes.append(
-                BulkOutcome(organizer, False, "Not attempted: GoTo was rate limiting (429).")
-            )
+            why = "was rate limiting (429)" if stopped.rate_limited else "did not answer in time"
+            result.outcomes.append(BulkOutcome(organizer, False, f"Not attempted: GoTo {why}."))
             continue
         try:
             service(client=client, organizer=organizer, acting_user=acting_user)
         except OrganizerActionError as exc:
             result.outcomes.append(BulkOutcome(organizer, False, exc.message))
-            if exc.rate_limited:
+            if exc.rate_limited or exc.no_answer:
                 stopped = exc  # the client already waited and retried: stop asking
         else:
             result.outcomes.append(BulkOutcome(organizer, True, f"{verb.capitalize()}ed."))
@@ -707,7 +843,9 @@ def organizers_import_execute(*, job: ImportJob) -> ImportJob:
         try:
             if job.created_by is None:
                 raise TokenRevoked("The uploader is gone.")
-            client = client_for_user(job.created_by)
+            client = client_for_user(
+                job.created_by, deadline=settings.GOTO_BACKGROUND_DEADLINE_SECONDS
+            )
         except TokenRevoked:
             from sync.budget import Priority
 

@@ -41,3 +41,19 @@ def sync_organizers_task(run_id: int | None = None, triggered_by: str = "") -> d
     return run_sync_service(
         organizers_sync, area=SyncArea.ORGANIZERS, run_id=run_id, triggered_by=triggered_by
     )
+
+
+@shared_task(name="organizers.reconcile_organizer", **SYNC_TASK_OPTIONS)
+def reconcile_organizer_task(organizer_id: int, acting_user_id: int | None = None) -> str:
+    """Re-read one organizer at GoTo after a write whose answer was lost (queue "interactive")."""
+    from accounts.models import User
+
+    from .models import Organizer
+    from .services import organizer_reconcile
+
+    organizer = Organizer.objects.filter(pk=organizer_id).first()
+    if organizer is None:
+        return "gone"
+    acting_user = User.objects.filter(pk=acting_user_id).first() if acting_user_id else None
+    organizer_reconcile(organizer=organizer, acting_user=acting_user)
+    return "done"

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from accounts.tokens import TokenRevoked
+from portal.api_outcomes import outcome_note
 from portal.export import csv_response, export_refused, wants_csv
 from portal.page_cache import cached_page
 from portal.permissions import ADMIN, role_required
@@ -175,7 +176,8 @@ def organizer_invite(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             state = "pending confirmation" if organizer.is_pending else "active"
-            messages.success(request, f"Invited {organizer.email} ({state}).")
+            done = f"Invited {organizer.email} ({state}). {outcome_note(organizer)}"
+            messages.success(request, done.strip())
             return redirect("organizers:detail", pk=organizer.pk)
     return render(request, "organizers/organizer_invite.html", {"form": form}, status=200)
 
@@ -251,29 +253,32 @@ def _organizer_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
                 "next": _next_url(request, default_next),
             },
         )
-    error = ""
+    error = note = ""
     try:
         organizer = spec["service"](
             client=_client(request), organizer=organizer, acting_user=request.user
         )
+        note = outcome_note(organizer)
     except TokenRevoked:
         error = NO_CONNECTION
     except services.OrganizerActionError as exc:
         error = exc.message
     if request.htmx and request.POST.get("swap") != "page":
         row = _organizer(request, pk)
+        done = DONE[name].format(label=label, state=_state(row))
         return HttpResponse(
             organizer_row(
                 row,
                 next_url=request.htmx.current_url_abs_path or reverse("organizers:list"),
                 error=error,
-                message="" if error else DONE[name].format(label=label, state=_state(row)),
+                message="" if error else f"{done} {note}".strip(),
             )
         )
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, DONE[name].format(label=label, state=_state(organizer)))
+        done = DONE[name].format(label=label, state=_state(organizer))
+        messages.success(request, f"{done} {note}".strip())
     return redirect(_next_url(request, default_next))
 
 

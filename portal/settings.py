@@ -78,6 +78,15 @@ else:
 # Only users of this GoTo account may sign in; unset = the account of the first admin who did.
 GOTO_ACCOUNT_KEY = env.int("GOTO_ACCOUNT_KEY", default=None)
 GOTO_USES_SANDBOX = urlsplit(GOTO_API_BASE_URL).hostname in {"127.0.0.1", "localhost", "::1"}
+# How long one GoTo operation may take, retries and waits included. A page waits at most the
+# interactive deadline, plus the outcome check when a write's answer was lost (15 + 5 s, under
+# gunicorn's 30 s worker timeout); background work (sync, reconcile, import) may wait longer.
+GOTO_INTERACTIVE_DEADLINE_SECONDS = env.float("GOTO_INTERACTIVE_DEADLINE_SECONDS", default=15.0)
+GOTO_OUTCOME_CHECK_SECONDS = env.float("GOTO_OUTCOME_CHECK_SECONDS", default=5.0)
+GOTO_BACKGROUND_DEADLINE_SECONDS = env.float("GOTO_BACKGROUND_DEADLINE_SECONDS", default=120.0)
+# After a write whose outcome stayed unknown, GoTo is asked again in the background this much
+# later (it may still be working on the request when the page answers).
+GOTO_RECONCILE_DELAY_SECONDS = env.int("GOTO_RECONCILE_DELAY_SECONDS", default=60)
 # Optional Direct Login service account for background work (off unless both are set).
 # --- The API budget (sync.budget): one window of calls per GoTo token, shared in Redis ---------
 GOTO_API_CALLS_PER_SECOND = env.int("GOTO_API_CALLS_PER_SECOND", default=10)
@@ -244,6 +253,8 @@ CELERY_BEAT_SCHEDULE = {
 # A worker serves both: celery -A portal worker -Q interactive,sync
 CELERY_TASK_ROUTES = {
     "organizers.import_organizers": {"queue": "interactive"},
+    "organizers.reconcile_organizer": {"queue": "interactive"},
+    "meetings.reconcile_meeting": {"queue": "interactive"},
     "organizers.sync_organizers": {"queue": "sync"},
     "meetings.sync_history": {"queue": "sync"},
     "meetings.sync_attendees": {"queue": "sync"},

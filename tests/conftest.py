@@ -149,3 +149,40 @@ def with_sandbox_token(sandbox):
         return user
 
     return attach
+
+
+@pytest.fixture
+def slow_goto(sandbox, settings):
+    """``slow_goto(latency_ms, deadline=…, check=…)``: the sandbox answers every API call that
+    much later, and pages give each call ``deadline`` s and a lost answer's check ``check`` s."""
+
+    def slow(latency_ms: int, *, deadline: float = 1.0, check: float = 0.5):
+        settings.GOTO_INTERACTIVE_DEADLINE_SECONDS = deadline
+        settings.GOTO_OUTCOME_CHECK_SECONDS = check
+        sandbox.faults(latency_ms=latency_ms)
+
+    return slow
+
+
+@pytest.fixture
+def queued_tasks(monkeypatch):
+    """``(name, kwargs)`` of each task sent by name (``portal.celery.app.send_task``), kept here
+    instead of going to the broker: a test runs the task itself when it wants to."""
+    from portal.celery import app
+
+    sent: list[tuple[str, dict]] = []
+    monkeypatch.setattr(
+        app, "send_task", lambda name, kwargs=None, **options: sent.append((name, kwargs or {}))
+    )
+    return sent
+
+
+def wait_until(condition, *, timeout: float = 10.0, what: str = "the condition") -> None:
+    """Poll ``condition`` until it holds (e.g. the sandbox finishing a request it delayed)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout} s")
+        time.sleep(0.05)

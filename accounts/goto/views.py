@@ -6,8 +6,6 @@ GoTo (and tests can point it at a sandbox started on a free port).
 
 from __future__ import annotations
 
-import requests
-from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.providers.base import ProviderException
 from allauth.socialaccount.providers.oauth2.views import (
     OAuth2Adapter,
@@ -17,28 +15,67 @@ from allauth.socialaccount.providers.oauth2.views import (
 from django.conf import settings
 from django.http import HttpRequest
 
+from gotomeeting import GoToMeetingClient
+from gotomeeting import errors as api_errors
+
 # Never copied into SocialAccount.extra_data (stored in clear): tokens live in accounts.tokens.
 _SECRET_FIELDS = frozenset({"access_token", "refresh_token", "id_token"})
-PROBE_TIMEOUT = (5, 15)
+
+
+class SignInCheckFailed(ProviderException):
+    """The admin check after the token exchange failed; ``people_message`` says why.
+
+    allauth renders ``socialaccount/authentication_error.html`` with this exception as
+    ``auth_error.exception``; the template shows ``people_message`` instead of its generic text.
+    """
+
+    def __init__(self, message: str, *, people_message: str):
+        super().__init__(message)
+        self.people_message = people_message
+
+
+GOTO_BUSY_MESSAGE = (
+    "GoTo was busy or unavailable while the portal checked your account, so you are not "
+    "signed in yet. Nothing was changed. Try signing in again in a minute."
+)
+GOTO_REFUSED_MESSAGE = (
+    "GoTo did not accept the sign-in it had just granted while the portal checked your "
+    "account. Nothing was changed. Try signing in again; if it keeps failing, ask a portal admin."
+)
 
 
 def probe_account_admin(access_token: str) -> bool:
     """Ask GoTo whether the token's user is an account admin: ``GET /groups`` is admin-only.
 
-    200 means admin, 403 means not; anything else is an error the login page reports.
+    Answered (200) means admin, Forbidden (403) means not. The call goes through the API client,
+    so brief 429s and 5xx are retried with backoff (honouring ``Retry-After``) within the
+    interactive deadline; when GoTo still fails, :class:`SignInCheckFailed` says what happened.
+    The token goes without its refresh token: a refresh here would rotate it behind the back of
+    the token about to be stored.
     """
-    url = f"{settings.GOTO_API_BASE_URL.rstrip('/')}/groups"
-    headers = {"Authorization": f"Bearer {access_token}", "Accept": "application/json"}
+    from accounts.connections import log_api_call, oauth_config
+
+    client = GoToMeetingClient(
+        api_base_url=settings.GOTO_API_BASE_URL,
+        oauth=oauth_config(),
+        token={"access_token": access_token, "token_type": "Bearer"},
+        deadline=settings.GOTO_INTERACTIVE_DEADLINE_SECONDS,
+        on_call=log_api_call,
+    )
     try:
-        with get_adapter().get_requests_session() as session:
-            response = session.get(url, headers=headers, timeout=PROBE_TIMEOUT)
-    except requests.RequestException as exc:
-        raise ProviderException(f"GoTo did not answer the admin check: {exc}") from exc
-    if response.status_code == 200:
-        return True
-    if response.status_code == 403:
+        with client:
+            client.get_groups()
+    except api_errors.Forbidden:
         return False
-    raise ProviderException(f"GoTo's admin check answered HTTP {response.status_code}.")
+    except api_errors.Unauthorized as exc:
+        raise SignInCheckFailed(
+            f"GoTo's admin check was refused: {exc}", people_message=GOTO_REFUSED_MESSAGE
+        ) from exc
+    except api_errors.ApiError as exc:  # 429, 5xx, no answer, an unreadable answer
+        raise SignInCheckFailed(
+            f"GoTo's admin check failed: {exc}", people_message=GOTO_BUSY_MESSAGE
+        ) from exc
+    return True
 
 
 class GoToOAuth2Adapter(OAuth2Adapter):

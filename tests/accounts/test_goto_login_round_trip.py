@@ -199,3 +199,34 @@ def test_revoked_goto_session_signs_the_user_out_cleanly(
     # Signing in again works and gives a fresh token.
     sandbox.faults(expire_tokens=False)
     assert round_trip(browser, sandbox, "admin@acme.example").wsgi_request.user == user
+
+
+def test_sign_in_goes_through_brief_goto_errors_during_the_admin_check(
+    browser, sandbox_settings, sandbox
+):
+    # The issue: with GoTo failing half its calls, 6 of 8 sign-ins failed at the admin check.
+    sandbox.faults(fail_next=[503, 502, 429])
+    response = round_trip(browser, sandbox, "admin@acme.example")
+    assert response.status_code == 302
+    user = User.objects.get(email="admin@acme.example")
+    assert response.wsgi_request.user == user
+    assert user.role == Role.ADMIN
+    assert sandbox.stats()["routes"]["GET /G2M/rest/groups"] == 4  # three failures, then 200
+
+
+def test_sign_in_while_goto_stays_unavailable_says_so_not_that_the_link_was_stale(
+    browser, sandbox_settings, sandbox, settings
+):
+    settings.GOTO_INTERACTIVE_DEADLINE_SECONDS = 2.0
+    sandbox.faults(error_rate=1.0)
+    response = round_trip(browser, sandbox, "admin@acme.example")
+    assert response.status_code == 401
+    page = response.content.decode().split("<footer")[0]  # the footer names the sandbox
+    assert "GoTo was busy or unavailable while the portal checked your account" in page
+    assert "stale" not in page
+    assert "127.0.0.1" not in page and str(sandbox.port) not in page
+    assert not response.wsgi_request.user.is_authenticated
+    assert not User.objects.filter(email="admin@acme.example").exists()
+    # Once GoTo is back, signing in again works.
+    sandbox.faults(error_rate=0)
+    assert round_trip(browser, sandbox, "admin@acme.example").status_code == 302

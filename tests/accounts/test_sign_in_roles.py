@@ -181,6 +181,26 @@ def test_failing_admin_probe_shows_a_sign_in_error_not_a_500(client, goto_settin
     assert not User.objects.filter(email="pat@acme.example").exists()
 
 
+def test_a_token_refused_at_the_admin_check_is_not_refreshed_and_the_page_says_so(
+    client, goto_settings
+):
+    start = client.post(reverse("goto_login"))
+    state = parse_qs(urlsplit(start["Location"]).query)["state"][0]
+    with responses.RequestsMock() as mock:
+        token_call = mock.post(f"{AUTH}/oauth/token", json=_answer("pat@acme.example", 501))
+        mock.get(
+            f"{API}/groups",
+            json={"int_err_code": "InvalidToken", "msg": "Invalid token passed"},
+            status=403,
+        )
+        response = client.get(reverse("goto_callback"), {"code": "the-code", "state": state})
+    assert token_call.call_count == 1  # no refresh: it would rotate the token about to be kept
+    assert response.status_code == 401
+    assert b"GoTo did not accept the sign-in it had just granted" in response.content
+    assert b"stale" not in response.content
+    assert not User.objects.filter(email="pat@acme.example").exists()
+
+
 def test_refused_token_exchange_shows_a_sign_in_error(client, goto_settings):
     start = client.post(reverse("goto_login"))
     state = parse_qs(urlsplit(start["Location"]).query)["state"][0]

@@ -161,5 +161,19 @@ def test_a_token_endpoint_that_does_not_answer_is_a_transport_error(api, oauth):
         refresh_access_token(oauth, "r1")
 
 
+def test_a_token_endpoint_failure_names_no_host_or_port(api, oauth):
+    api.post(
+        TOKEN_URL,
+        body=requests.exceptions.ConnectionError(
+            "HTTPSConnectionPool(host='auth.internal', port=8443): Max retries exceeded"
+        ),
+    )
+    with pytest.raises(TransportError) as caught:
+        refresh_access_token(oauth, "r1")
+    assert "auth.internal" not in str(caught.value)
+    assert "8443" not in str(caught.value)
+    assert "did not answer" in str(caught.value)
+
+
 def test_the_client_secret_never_shows_in_the_config_repr(oauth):
     assert "portal-demo-secret" not in repr(oauth)

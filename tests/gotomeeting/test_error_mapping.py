@@ -14,6 +14,7 @@ from gotomeeting import (
     InvalidRequest,
     NotFound,
     OrganizerRequest,
+    OutcomeUnknown,
     RateLimited,
     ServerError,
     TransportError,
@@ -169,6 +170,7 @@ def test_an_unknown_status_is_a_plain_api_error():
         NotFound(404, "NotFound", "gone"),
         RateLimited(429, None, "slow", retry_after=3.0),
         TransportError(None, "ConnectTimeout", "no answer"),
+        OutcomeUnknown(502, "OutcomeUnknown", "may or may not have been done"),
     ],
 )
 def test_errors_survive_pickling_for_celery(error):
@@ -188,6 +190,7 @@ def test_every_typed_error_is_an_api_error():
         RateLimited,
         ServerError,
         TransportError,
+        OutcomeUnknown,
         UnexpectedResponse,
     ):
         assert issubclass(kind, ApiError)
