@@ -234,8 +234,9 @@ class SandboxApp:
     def _api(self, request: Request) -> Response:
         found, params, allowed = self.api.match(request.method, request.path)
         label = f"{request.method} {found.pattern if found else API_PREFIX + '/<unknown>'}"
+        begun = self.stats.begin()
         response = self._api_answer(request, found, params, allowed)
-        self.stats.record(label, response.status, api=True)
+        self.stats.record(label, response.status, api=True, begun=begun)
         return response
 
     def _api_answer(

@@ -14,9 +14,18 @@ class RequestStats:
         self._statuses: dict[str, int] = {}
         self._total = 0
         self._api_total = 0
+        self._generation = 0
 
-    def record(self, label: str, status: int, *, api: bool) -> None:
+    def begin(self) -> int:
+        """A token to pass to :meth:`record` for a request that starts now."""
+        return self._generation
+
+    def record(self, label: str, status: int, *, api: bool, begun: int | None = None) -> None:
+        """Count one answered request; one that began before the last :meth:`reset` is not
+        counted (a slow request of before the reset would otherwise land in the new counts)."""
         with self._lock:
+            if begun is not None and begun != self._generation:
+                return
             self._total += 1
             self._api_total += 1 if api else 0
             self._routes[label] = self._routes.get(label, 0) + 1
@@ -37,3 +46,4 @@ class RequestStats:
             self._statuses.clear()
             self._total = 0
             self._api_total = 0
+            self._generation += 1

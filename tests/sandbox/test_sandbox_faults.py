@@ -132,6 +132,23 @@ def test_latency_delays_api_answers(fresh_sandbox):
     assert time.monotonic() - started >= 0.3
 
 
+def test_a_request_begun_before_a_stats_reset_is_not_counted_after_it(fresh_sandbox):
+    import threading
+
+    token = fresh_sandbox.token_for(MANAGER.email)["access_token"]
+    fresh_sandbox.faults(latency_ms=400)
+    slow = threading.Thread(
+        target=fresh_sandbox.api, args=("GET", "/upcomingMeetings"), kwargs={"token": token}
+    )
+    slow.start()
+    time.sleep(0.1)
+    fresh_sandbox.reset_stats()
+    slow.join()
+    assert fresh_sandbox.stats()["api_total"] == 0
+    assert fresh_sandbox.api("GET", "/upcomingMeetings", token=token).status == 200
+    assert fresh_sandbox.stats()["api_total"] == 1
+
+
 def test_fault_settings_are_validated(shared_sandbox):
     for bad in (
         {"error_rate": 2},
