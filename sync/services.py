@@ -35,6 +35,9 @@ from meetings.models import Attendee, Meeting, MeetingInstance
 from organizers.models import Group, Organizer
 from portal.bulk import commit_without_waiting_for_disk, upsert_rows
 
+from . import activity
+from .activity import GROUP_SCOPED_MAX_ORGANIZERS  # noqa: F401 (kept importable from here)
+from .activity import uses_per_organizer_calls as _uses_per_organizer_calls
 from .locks import SyncLock, lock_is_held
 from .models import SyncArea, SyncOutcome, SyncRun
 
@@ -44,8 +47,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# GoTo answers group-scoped calls only for groups of at most this many organizers.
-GROUP_SCOPED_MAX_ORGANIZERS = 50
 LIVE_LOCK_SECONDS = 5 * 60
 BROKER_CHECK_SECONDS = 1
 ABANDONED = "Did not finish: the process running it stopped, or no worker picked it up."
@@ -479,15 +480,6 @@ def history_windows(
     return split_windows(since, now, MAX_WINDOW_DAYS)
 
 
-def _uses_per_organizer_calls(group: Group) -> bool:
-    if group.num_organizers > GROUP_SCOPED_MAX_ORGANIZERS:
-        return True
-    return (
-        Organizer.objects.filter(group=group, deleted_at__isnull=True).count()
-        > GROUP_SCOPED_MAX_ORGANIZERS
-    )
-
-
 def _group_organizer_keys(group: Group) -> list[int]:
     return list(
         Organizer.objects.filter(
@@ -497,12 +489,15 @@ def _group_organizer_keys(group: Group) -> list[int]:
 
 
 def _per_organizer(
-    group: Group, call: Callable[[int], list], *, what: str
+    group: Group, call: Callable[[int], list], *, what: str, only: set[int] | None = None
 ) -> tuple[list, list[int]]:
-    """Call ``call(organizer_key)`` for each organizer of ``group``; NotFound = gone, skip."""
+    """Call ``call(organizer_key)`` for each organizer of ``group`` (of them, those in ``only``
+    if given); NotFound = gone, skip."""
     items: list = []
     covered: list[int] = []
     for organizer_key in _group_organizer_keys(group):
+        if only is not None and organizer_key not in only:
+            continue
         try:
             items += call(organizer_key)
         except NotFound:
@@ -512,18 +507,25 @@ def _per_organizer(
 
 
 def _fetch_history(
-    client: GoToMeetingClient, group: Group, start: datetime, end: datetime
+    client: GoToMeetingClient,
+    group: Group,
+    start: datetime,
+    end: datetime,
+    *,
+    only: set[int] | None = None,
 ) -> tuple[list[api.HistoricalMeeting], bool]:
-    """The group's history of one window, and whether it took per-organizer calls."""
+    """The group's history of one window, and whether it took per-organizer calls (asking
+    only the organizers in ``only`` if given, see :func:`sync.activity.history_candidates`)."""
 
     def per_organizer() -> list:
         return _per_organizer(
             group,
             lambda key: client.get_organizer_historical_meetings(key, start, end),
             what="history",
+            only=only,
         )[0]
 
-    if _uses_per_organizer_calls(group):
+    if only is not None or _uses_per_organizer_calls(group):
         return per_organizer(), True
     try:
         return client.get_group_historical_meetings(group.group_key, start, end), False
@@ -649,12 +651,16 @@ def group_history_sync(
             return rec.run
         now = timezone.now().replace(microsecond=0)
         windows = history_windows(group=group, since=since, now=now)
+        only = _history_candidates(group, since=since, windows=windows, now=now)
         if windows:
             rec.run.window_start = windows[0][0]
-            rec.run.advances_cursor = _continues_cursor(group, windows[0][0], now)
+            # Only a pass that asked everyone moves the cursor (the next full pass starts there).
+            rec.run.advances_cursor = only is None and _continues_cursor(group, windows[0][0], now)
             rec.run.save(update_fields=["window_start", "advances_cursor"])
+        if only is not None:
+            _say(progress, f"history {group.name}: asking {len(only)} candidate organizers")
         for number, (start, end) in enumerate(windows, start=1):
-            items, per_organizer = _fetch_history(client, group, start, end)
+            items, per_organizer = _fetch_history(client, group, start, end, only=only)
             wanted = _needing_attendees(items, now=timezone.now())
             answer = _fetch_window_attendees(
                 client,
@@ -686,6 +692,19 @@ def group_history_sync(
                 f"meetings: {stored.created} created, {stored.updated} updated",
             )
     return rec.run
+
+
+def _history_candidates(
+    group: Group, *, since: datetime | None, windows: list[tuple[datetime, datetime]], now: datetime
+) -> set[int] | None:
+    """The organizers an incremental pass of a group over 50 organizers asks, between two
+    full passes (:func:`sync.activity.history_candidates`); None: ask every organizer (a group
+    call, a back-fill, an explicit ``since``, or a full pass due)."""
+    if since is not None or not windows or not _uses_per_organizer_calls(group):
+        return None
+    if activity.history_sweep_due(cursor=history_cursor(group=group), now=now):
+        return None
+    return activity.history_candidates(group=group, since=windows[0][0], until=now)
 
 
 def history_sync(
@@ -1106,6 +1125,35 @@ def _fetch_upcoming(
     return found
 
 
+def _fetch_live(client: GoToMeetingClient, rec: _Recorder, plan: activity.LivePlan) -> _Upcoming:
+    """The upcoming meetings (with their status) of the groups and organizers in ``plan``."""
+    found = _Upcoming()
+    asks = len(plan.groups) + len(plan.organizer_keys)
+    for number, group in enumerate(plan.groups, start=1):
+        try:
+            items = client.get_group_upcoming_meetings(group.group_key)
+        except InvalidRequest:  # more than 50 organizers after all: ask them one by one
+            logger.info("live: group %s refused the group-scoped call", group.group_key)
+            only = set(plan.fallback.get(group.pk, []))
+            items = _per_organizer(
+                group, client.get_organizer_upcoming_meetings, what="live", only=only
+            )[0]
+        for item in items:
+            found.meetings[item.meeting_id] = item
+        rec.record(progress=number / (asks + 1))
+    for number, organizer_key in enumerate(plan.organizer_keys, start=len(plan.groups) + 1):
+        try:
+            items = client.get_organizer_upcoming_meetings(organizer_key)
+        except NotFound:
+            logger.info("live: organizer %s not found at GoTo, skipped", organizer_key)
+            continue
+        for item in items:
+            found.meetings[item.meeting_id] = item
+        if number % 50 == 0:
+            rec.record(progress=number / (asks + 1))
+    return found
+
+
 _MEETING_FIELDS = (
     "organizer_id",
     "organizer_key",
@@ -1199,10 +1247,11 @@ def live_sync(
     run: SyncRun | None = None,
     progress: Progress | None = None,
 ) -> SyncRun:
-    """Refresh which meetings are running now (status ACTIVE).
+    """Refresh which meetings are running now (status ACTIVE), asking only where a meeting
+    can be live and one slice of the sweep (:func:`sync.activity.live_plan`).
 
-    A meeting cached as live but absent from the upcoming lists is checked with
-    ``get_meeting`` (gone = not live).
+    A meeting cached as live but absent from the upcoming lists, and a candidate meeting no
+    list covers, is checked with ``get_meeting`` (gone = not live).
     """
     with _Recorder(
         area=SyncArea.LIVE,
@@ -1213,25 +1262,38 @@ def live_sync(
     ) as rec:
         if rec.skipped:
             return rec.run
-        found = _fetch_upcoming(client, rec, progress, "live")
+        plan = activity.live_plan(now=timezone.now())
+        found = _fetch_live(client, rec, plan)
         with transaction.atomic():
             created, updated = _upsert_meetings(found.meetings.values(), now=timezone.now())
             rec.record(created, updated)
         unseen = Meeting.objects.filter(is_live=True).exclude(meeting_id__in=list(found.meetings))
         ended = 0
-        for meeting_id in list(unseen.values_list("meeting_id", flat=True)):
+        to_check = set(unseen.values_list("meeting_id", flat=True))
+        to_check.update(
+            meeting_id for meeting_id in plan.meeting_ids if meeting_id not in found.meetings
+        )
+        for meeting_id in sorted(to_check):
             try:
                 still_live = client.get_meeting(meeting_id).status == MeetingStatus.ACTIVE
             except NotFound:
                 still_live = False
-            if not still_live:
-                with transaction.atomic():
-                    ended += Meeting.objects.filter(meeting_id=meeting_id, is_live=True).update(
-                        is_live=False, synced_at=timezone.now()
-                    )
-                    rec.record(updated=1)
+            with transaction.atomic():
+                changed = (
+                    Meeting.objects.filter(meeting_id=meeting_id)
+                    .exclude(is_live=still_live)
+                    .update(is_live=still_live, synced_at=timezone.now())
+                )
+                ended += changed if not still_live else 0
+                rec.record(updated=changed)
+        activity.sweep_advance(plan)
         live = sum(1 for item in found.meetings.values() if item.status == MeetingStatus.ACTIVE)
-        _say(progress, f"live: {live} meetings running now; {ended} ended since the last run")
+        _say(
+            progress,
+            f"live: asked {len(plan.groups)} groups, {len(plan.organizer_keys)} organizers and "
+            f"{len(to_check)} meetings (sweep: {plan.swept} of {plan.sweep_units}); "
+            f"{live} meetings running now; {ended} ended since the last run",
+        )
     return rec.run
 
 

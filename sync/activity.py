@@ -1,0 +1,294 @@
+"""Where meeting data can change now: the organizers and meetings the live and history passes
+ask GoTo about, read from the cache alone (no API call here).
+
+GoTo allows 10 calls a second per token (36,000 an hour). Asking every organizer's upcoming
+meetings each minute costs one call per small group plus one per organizer of every group over
+50: 67–73 calls a minute for the 98 organizers of the demo account, the whole budget at ~500
+such organizers. Yet a meeting can only turn live when
+
+- its scheduled window covers now (with :data:`EARLY` and :data:`LATE` margins: hosts start a
+  little early and run late), or, for a recurring meeting, the same weekday and time of day
+  (its weekly slot) covers now;
+- its organizer held a meeting in the last :data:`RECENT_HOSTS` (people who just met often
+  meet again: back-to-back calls, a restarted meeting);
+- it is cached as live (it may have ended);
+- or nobody scheduled it (an instant meeting, a recurring meeting outside its slot): only a
+  sweep of every organizer finds those, and it runs slower: each live pass asks one slice, so
+  every organizer is asked once per ``SYNC_LIVE_SWEEP_SECONDS``.
+
+GoTo lets a recurring meeting be started at any time; checking every recurring meeting each
+minute would ask nearly every organizer each minute (in the generated accounts every organizer
+with more than 8 meetings a year holds a series), so outside its weekly slot one waits for the
+sweep.
+
+The cheapest call that answers each candidate: a group of at most 50 organizers with any
+candidate is asked once (``get_group_upcoming_meetings``); an organizer of a bigger group is
+asked alone (``get_organizer_upcoming_meetings``, all their meetings in one call); a candidate
+meeting whose organizer is in no group is asked with ``get_meeting``.
+
+The history pass of a group over 50 organizers (one call per organizer and window) likewise
+asks only :func:`history_candidates` between two full passes, which run every
+``SYNC_HISTORY_SWEEP_SECONDS`` and start from the end of the last full one, so a meeting no
+candidate rule foresaw is still found by the next full pass.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+
+from meetings.models import Meeting, MeetingInstance, MeetingType
+from organizers.models import Group, Organizer
+
+logger = logging.getLogger(__name__)
+
+# GoTo answers group-scoped calls only for groups of at most this many organizers.
+GROUP_SCOPED_MAX_ORGANIZERS = 50
+# A host may start this long before the scheduled start...
+EARLY = timedelta(minutes=10)
+# ... and run this long past the scheduled end.
+LATE = timedelta(minutes=30)
+# Organizers whose last meeting ended this recently are asked each live pass. Longer costs
+# one call a minute per such organizer of a big group (a sixth of them during office hours
+# for two hours); an hour catches back-to-back meetings.
+RECENT_HOSTS = timedelta(hours=1)
+WEEK = timedelta(days=7)
+SWEEP_POSITION_KEY = "sync:live:sweep-position"
+
+
+def uses_per_organizer_calls(group: Group) -> bool:
+    """Whether GoTo refuses ``group``'s group-scoped calls (more than 50 organizers, by GoTo's
+    count or by the active organizers cached)."""
+    if group.num_organizers > GROUP_SCOPED_MAX_ORGANIZERS:
+        return True
+    return (
+        Organizer.objects.filter(group=group, deleted_at__isnull=True).count()
+        > GROUP_SCOPED_MAX_ORGANIZERS
+    )
+
+
+def slot_overlaps(
+    start: datetime,
+    end: datetime,
+    since: datetime,
+    until: datetime,
+    *,
+    early: timedelta = EARLY,
+    late: timedelta = LATE,
+) -> bool:
+    """Whether a weekly slot (the weekday and time of day of ``start``..``end``, every week
+    before and after) overlaps ``since``..``until`` with the margins."""
+    if until - since >= WEEK:
+        return True
+    since_last_start = (since - start) % WEEK  # from the slot's last start up to ``since``
+    if since_last_start <= (end - start) + late:
+        return True
+    return WEEK - since_last_start - early <= until - since
+
+
+# --- Live ---------------------------------------------------------------------------------
+
+
+@dataclass
+class LivePlan:
+    """The calls of one live pass.
+
+    ``groups``: asked with one group call (each has a candidate, or is in the sweep slice);
+    ``organizer_keys``: organizers of big groups asked alone; ``meeting_ids``: candidate
+    meetings without a group to ask, checked with ``get_meeting``; ``fallback``: for each group
+    in ``groups``, the organizers to ask alone if GoTo refuses the group call (its count was
+    stale). ``next_position`` is where the next pass's sweep slice starts.
+    """
+
+    groups: list[Group] = field(default_factory=list)
+    organizer_keys: list[int] = field(default_factory=list)
+    meeting_ids: list[int] = field(default_factory=list)
+    fallback: dict[int, list[int]] = field(default_factory=dict)
+    swept: int = 0
+    sweep_units: int = 0
+    next_position: int = 0
+
+    @property
+    def calls(self) -> int:
+        """The calls the plan makes when no group call is refused."""
+        return len(self.groups) + len(self.organizer_keys) + len(self.meeting_ids)
+
+
+def live_candidates(*, now: datetime) -> tuple[set[int], set[int]]:
+    """(organizer keys, meeting ids without an organizer key) that can be live at ``now``.
+
+    See the module's docstring for the rules.
+    """
+    keys: set[int] = set()
+    lone: set[int] = set()
+    current = Meeting.objects.filter(
+        Q(is_live=True)
+        | Q(removed_at__isnull=True, start_time__lte=now + EARLY, end_time__gte=now - LATE)
+    )
+    recurring = Meeting.objects.filter(removed_at__isnull=True, meeting_type=MeetingType.RECURRING)
+    rows = list(current.values_list("meeting_id", "organizer_key", "organizer__organizer_key"))
+    for meeting_id, key, owner_key, start, end in recurring.values_list(
+        "meeting_id", "organizer_key", "organizer__organizer_key", "start_time", "end_time"
+    ):
+        if slot_overlaps(start, end, now, now):
+            rows.append((meeting_id, key, owner_key))
+    for meeting_id, key, owner_key in rows:
+        if (owner_key or key) is None:
+            lone.add(meeting_id)
+        else:
+            keys.add(owner_key or key)
+    keys.update(
+        MeetingInstance.objects.filter(
+            end_time__gte=now - RECENT_HOSTS, organizer_key__isnull=False
+        ).values_list("organizer_key", flat=True)
+    )
+    return keys, lone
+
+
+def _sweep_units() -> list[tuple[Group, int | None]]:
+    """Everything the sweep covers, in a stable order: (group, None) for a group asked with
+    one call, (group, organizer key) for each active organizer of a bigger group."""
+    units: list[tuple[Group, int | None]] = []
+    members: dict[int, list[int]] = {}
+    for group_id, key in (
+        Organizer.objects.filter(
+            group__isnull=False, organizer_key__isnull=False, deleted_at__isnull=True
+        )
+        .order_by("organizer_key")
+        .values_list("group_id", "organizer_key")
+    ):
+        members.setdefault(group_id, []).append(key)
+    for group in Group.objects.order_by("name", "pk"):
+        if uses_per_organizer_calls(group):
+            units += [(group, key) for key in members.get(group.pk, [])]
+        else:
+            units.append((group, None))
+    return units
+
+
+def sweep_slices() -> int:
+    """How many live passes one sweep of every organizer spreads over."""
+    every = max(1, int(getattr(settings, "SYNC_LIVE_EVERY_SECONDS", 60)))
+    sweep = int(getattr(settings, "SYNC_LIVE_SWEEP_SECONDS", 15 * 60))
+    return max(1, math.ceil(sweep / every))
+
+
+def _sweep_position() -> int:
+    try:
+        return int(cache.get(SWEEP_POSITION_KEY) or 0)
+    except Exception:  # the cache is down: start the rotation again, nothing breaks
+        logger.warning("live sweep: could not read the sweep position", exc_info=True)
+        return 0
+
+
+def sweep_advance(plan: LivePlan) -> None:
+    """Remember where the next live pass's sweep slice starts (after a finished pass)."""
+    try:
+        cache.set(SWEEP_POSITION_KEY, plan.next_position, timeout=None)
+    except Exception:
+        logger.warning("live sweep: could not store the sweep position", exc_info=True)
+
+
+def live_plan(*, now: datetime) -> LivePlan:
+    """The fewest calls that answer every live candidate at ``now``, plus this pass's slice of
+    the sweep (a ``1 / sweep_slices()`` share of all groups and big-group organizers)."""
+    keys, lone = live_candidates(now=now)
+    units = _sweep_units()
+    plan = LivePlan(sweep_units=len(units))
+    if units:
+        size = math.ceil(len(units) / sweep_slices())
+        position = _sweep_position() % len(units)
+        swept_units = [units[(position + n) % len(units)] for n in range(size)]
+        plan.swept = len(swept_units)
+        plan.next_position = (position + size) % len(units)
+    else:
+        swept_units = []
+    swept_groups = {group.pk for group, key in swept_units if key is None}
+    swept_keys = {key for _, key in swept_units if key is not None}
+    grouped: set[int] = set()
+    for group, key in units:
+        if key is not None:
+            grouped.add(key)
+            if key in keys or key in swept_keys:
+                plan.organizer_keys.append(key)
+            continue
+        group_keys = _active_keys(group)
+        grouped.update(group_keys)
+        wanted = sorted(k for k in group_keys if k in keys)
+        if wanted or group.pk in swept_groups:
+            plan.groups.append(group)
+            plan.fallback[group.pk] = group_keys if group.pk in swept_groups else wanted
+    # A candidate organizer in no group (or deleted at GoTo) is asked about through the
+    # meetings that made them one.
+    orphans = keys - grouped
+    if orphans:
+        lone |= set(
+            Meeting.objects.filter(
+                Q(organizer_key__in=orphans) | Q(organizer__organizer_key__in=orphans)
+            )
+            .filter(
+                Q(is_live=True)
+                | Q(removed_at__isnull=True, start_time__lte=now + EARLY, end_time__gte=now - LATE)
+            )
+            .values_list("meeting_id", flat=True)
+        )
+    plan.meeting_ids = sorted(lone)
+    return plan
+
+
+def _active_keys(group: Group) -> list[int]:
+    return list(
+        Organizer.objects.filter(group=group, organizer_key__isnull=False, deleted_at__isnull=True)
+        .order_by("organizer_key")
+        .values_list("organizer_key", flat=True)
+    )
+
+
+# --- History ------------------------------------------------------------------------------
+
+
+def history_sweep_due(*, cursor: datetime | None, now: datetime) -> bool:
+    """Whether a big group's next history pass asks every organizer: the first back-fill, or
+    the last full pass ended more than ``SYNC_HISTORY_SWEEP_SECONDS`` ago."""
+    if cursor is None:
+        return True
+    sweep = timedelta(seconds=int(getattr(settings, "SYNC_HISTORY_SWEEP_SECONDS", 60 * 60)))
+    return cursor <= now - sweep
+
+
+def history_candidates(*, group: Group, since: datetime, until: datetime) -> set[int]:
+    """The organizers of ``group`` who can have held a meeting between ``since`` and
+    ``until``: a cached meeting of theirs (removed ones too: a held one-off meeting leaves the
+    upcoming list) whose window overlaps it with the margins, a recurring meeting whose weekly
+    slot does, or a meeting cached as live."""
+    members = set(_active_keys(group))
+    if not members:
+        return set()
+    owned = Q(organizer_key__in=members) | Q(organizer__organizer_key__in=members)
+    found: set[int] = set()
+
+    def add(pairs: Iterable[tuple[int | None, int | None]]) -> None:
+        for key, owner_key in pairs:
+            if (owner_key or key) in members:
+                found.add(owner_key or key)
+
+    add(
+        Meeting.objects.filter(owned)
+        .filter(Q(is_live=True) | Q(start_time__lte=until + EARLY, end_time__gte=since - LATE))
+        .values_list("organizer_key", "organizer__organizer_key")
+    )
+    add(
+        (key, owner_key)
+        for key, owner_key, start, end in Meeting.objects.filter(owned)
+        .filter(meeting_type=MeetingType.RECURRING)
+        .values_list("organizer_key", "organizer__organizer_key", "start_time", "end_time")
+        if slot_overlaps(start, end, since, until)
+    )
+    return found
