@@ -61,6 +61,7 @@ LATE = timedelta(minutes=30)
 RECENT_HOSTS = timedelta(hours=1)
 WEEK = timedelta(days=7)
 SWEEP_POSITION_KEY = "sync:live:sweep-position"
+SCHEDULED_POSITION_KEY = "sync:scheduled:sweep-position"
 
 
 def uses_per_organizer_calls(group: Group) -> bool:
@@ -173,27 +174,47 @@ def _sweep_units() -> list[tuple[Group, int | None]]:
     return units
 
 
-def sweep_slices() -> int:
-    """How many live passes one sweep of every organizer spreads over."""
-    every = max(1, int(getattr(settings, "SYNC_LIVE_EVERY_SECONDS", 60)))
-    sweep = int(getattr(settings, "SYNC_LIVE_SWEEP_SECONDS", 15 * 60))
+def _slices(every_setting: str, every_default: int, sweep_setting: str, sweep_default: int) -> int:
+    every = max(1, int(getattr(settings, every_setting, every_default)))
+    sweep = int(getattr(settings, sweep_setting, sweep_default))
     return max(1, math.ceil(sweep / every))
 
 
-def _sweep_position() -> int:
+def sweep_slices() -> int:
+    """How many live passes one sweep of every organizer spreads over."""
+    return _slices("SYNC_LIVE_EVERY_SECONDS", 60, "SYNC_LIVE_SWEEP_SECONDS", 15 * 60)
+
+
+def _position(key: str) -> int:
+    """Where a rotation stands; the cache is down or lost it: start over, nothing breaks (a
+    slice is asked twice, or one waits a little longer)."""
     try:
-        return int(cache.get(SWEEP_POSITION_KEY) or 0)
-    except Exception:  # the cache is down: start the rotation again, nothing breaks
-        logger.warning("live sweep: could not read the sweep position", exc_info=True)
+        return int(cache.get(key) or 0)
+    except Exception:
+        logger.warning("sweep: could not read %s", key, exc_info=True)
         return 0
+
+
+def _store_position(key: str, position: int) -> None:
+    try:
+        cache.set(key, position, timeout=None)
+    except Exception:
+        logger.warning("sweep: could not store %s", key, exc_info=True)
+
+
+def _rotating_slice(length: int, *, key: str, slices: int) -> tuple[list[int], int]:
+    """The indexes of this pass's share (``1 / slices``) of ``length`` units, taken after
+    where the last pass stopped, and where the next pass starts."""
+    if not length:
+        return [], 0
+    size = math.ceil(length / slices)
+    position = _position(key) % length
+    return [(position + n) % length for n in range(size)], (position + size) % length
 
 
 def sweep_advance(plan: LivePlan) -> None:
     """Remember where the next live pass's sweep slice starts (after a finished pass)."""
-    try:
-        cache.set(SWEEP_POSITION_KEY, plan.next_position, timeout=None)
-    except Exception:
-        logger.warning("live sweep: could not store the sweep position", exc_info=True)
+    _store_position(SWEEP_POSITION_KEY, plan.next_position)
 
 
 def live_plan(*, now: datetime) -> LivePlan:
@@ -202,14 +223,11 @@ def live_plan(*, now: datetime) -> LivePlan:
     keys, lone = live_candidates(now=now)
     units = _sweep_units()
     plan = LivePlan(sweep_units=len(units))
-    if units:
-        size = math.ceil(len(units) / sweep_slices())
-        position = _sweep_position() % len(units)
-        swept_units = [units[(position + n) % len(units)] for n in range(size)]
-        plan.swept = len(swept_units)
-        plan.next_position = (position + size) % len(units)
-    else:
-        swept_units = []
+    indexes, plan.next_position = _rotating_slice(
+        len(units), key=SWEEP_POSITION_KEY, slices=sweep_slices()
+    )
+    swept_units = [units[index] for index in indexes]
+    plan.swept = len(swept_units)
     swept_groups = {group.pk for group, key in swept_units if key is None}
     swept_keys = {key for _, key in swept_units if key is not None}
     grouped: set[int] = set()
@@ -249,6 +267,48 @@ def _active_keys(group: Group) -> list[int]:
         .order_by("organizer_key")
         .values_list("organizer_key", flat=True)
     )
+
+
+# --- Scheduled ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduledSlice:
+    """The organizers of groups over 50 one scheduled pass asks (``keys``; None: all of them),
+    and where the next pass's slice starts."""
+
+    keys: frozenset[int] | None
+    next_position: int = 0
+
+
+def scheduled_slice() -> ScheduledSlice:
+    """This scheduled pass's share of the organizers of groups over 50.
+
+    A new upcoming meeting can be created at any moment, so every organizer's list must be
+    asked at some cadence; groups of at most 50 cost one call and are asked every pass. With
+    ``SYNC_SCHEDULED_SWEEP_SECONDS`` longer than ``SYNC_SCHEDULED_EVERY_SECONDS`` each pass asks
+    only a slice of the others (one call each), so each is asked once per sweep period; by
+    default (equal) every pass asks everyone, as before.
+    """
+    slices = _slices(
+        "SYNC_SCHEDULED_EVERY_SECONDS",
+        5 * 60,
+        "SYNC_SCHEDULED_SWEEP_SECONDS",
+        int(getattr(settings, "SYNC_SCHEDULED_EVERY_SECONDS", 5 * 60)),
+    )
+    if slices <= 1:
+        return ScheduledSlice(keys=None)
+    keys = [key for _, key in _sweep_units() if key is not None]
+    indexes, next_position = _rotating_slice(len(keys), key=SCHEDULED_POSITION_KEY, slices=slices)
+    return ScheduledSlice(
+        keys=frozenset(keys[index] for index in indexes), next_position=next_position
+    )
+
+
+def scheduled_advance(part: ScheduledSlice) -> None:
+    """Remember where the next scheduled pass's slice starts (after a finished pass)."""
+    if part.keys is not None:
+        _store_position(SCHEDULED_POSITION_KEY, part.next_position)
 
 
 # --- History ------------------------------------------------------------------------------

@@ -1091,14 +1091,21 @@ class _Upcoming:
 
 
 def _fetch_upcoming(
-    client: GoToMeetingClient, rec: _Recorder, progress: Progress | None, label: str
+    client: GoToMeetingClient,
+    rec: _Recorder,
+    progress: Progress | None,
+    label: str,
+    *,
+    only: frozenset[int] | None = None,
 ) -> _Upcoming:
-    """Every group's upcoming meetings (per organizer for a group of more than 50)."""
+    """Every group's upcoming meetings (per organizer for a group of more than 50: of them
+    only those in ``only`` if given, see :func:`sync.activity.scheduled_slice`)."""
     found = _Upcoming()
     groups = list(Group.objects.order_by("name", "pk"))
     for number, group in enumerate(groups, start=1):
         items: list = []
-        if not _uses_per_organizer_calls(group):
+        big = _uses_per_organizer_calls(group)
+        if not big:
             try:
                 items = client.get_group_upcoming_meetings(group.group_key)
                 found.covered_keys.update(_group_organizer_keys(group))
@@ -1109,7 +1116,10 @@ def _fetch_upcoming(
             items = None
         if items is None:
             items, covered = _per_organizer(
-                group, client.get_organizer_upcoming_meetings, what=label
+                group,
+                client.get_organizer_upcoming_meetings,
+                what=label,
+                only=set(only) if big and only is not None else None,
             )
             found.covered_keys.update(covered)
         for item in items:
@@ -1216,13 +1226,19 @@ def scheduled_sync(
     run: SyncRun | None = None,
     progress: Progress | None = None,
 ) -> SyncRun:
-    """Refresh scheduled meetings; those no longer upcoming at GoTo get ``removed_at``."""
+    """Refresh scheduled meetings; those no longer upcoming at GoTo get ``removed_at``.
+
+    Only meetings of the organizers this pass asked may get ``removed_at``: with
+    ``SYNC_SCHEDULED_SWEEP_SECONDS`` longer than the pass's interval, a group of more than 50
+    organizers is asked a slice at a time (:func:`sync.activity.scheduled_slice`).
+    """
     with _Recorder(
         area=SyncArea.SCHEDULED, client=client, triggered_by=triggered_by, run=run
     ) as rec:
         if rec.skipped:
             return rec.run
-        found = _fetch_upcoming(client, rec, progress, "scheduled")
+        part = activity.scheduled_slice()
+        found = _fetch_upcoming(client, rec, progress, "scheduled", only=part.keys)
         now = timezone.now()
         with transaction.atomic():
             created, updated = _upsert_meetings(found.meetings.values(), now=now)
@@ -1236,6 +1252,7 @@ def scheduled_sync(
             )
             removed = gone.update(removed_at=now, is_live=False)
             rec.record(created, updated + removed, progress=1)
+        activity.scheduled_advance(part)
         _say(progress, f"scheduled: {created} created, {updated} updated, {removed} removed")
     return rec.run
 
