@@ -224,11 +224,6 @@ SYNC_LIVE_SWEEP_SECONDS = env.int("SYNC_LIVE_SWEEP_SECONDS", default=15 * 60)
 # Between two full history passes of a group over 50 organizers (one call per organizer and
 # window) its 15-minute passes ask only the organizers who can have held a meeting.
 SYNC_HISTORY_SWEEP_SECONDS = env.int("SYNC_HISTORY_SWEEP_SECONDS", default=60 * 60)
-# Longer than SYNC_SCHEDULED_EVERY_SECONDS: each scheduled pass asks a slice of the organizers
-# of groups over 50 (one call each), every one of them once per this period.
-SYNC_SCHEDULED_SWEEP_SECONDS = env.int(
-    "SYNC_SCHEDULED_SWEEP_SECONDS", default=SYNC_SCHEDULED_EVERY_SECONDS
-)
 # Meeting instances whose attendees one attendees run fetches (the next run takes the rest).
 SYNC_ATTENDEES_PER_RUN = env.int("SYNC_ATTENDEES_PER_RUN", default=2000)
 # "Refresh now" goes to its own queue so it never waits behind the periodic runs.

@@ -1099,7 +1099,7 @@ def _fetch_upcoming(
     only: frozenset[int] | None = None,
 ) -> _Upcoming:
     """Every group's upcoming meetings (per organizer for a group of more than 50: of them
-    only those in ``only`` if given, see :func:`sync.activity.scheduled_slice`)."""
+    only those in ``only`` if given)."""
     found = _Upcoming()
     groups = list(Group.objects.order_by("name", "pk"))
     for number, group in enumerate(groups, start=1):
@@ -1142,21 +1142,24 @@ def _fetch_live(client: GoToMeetingClient, rec: _Recorder, plan: activity.LivePl
     for number, group in enumerate(plan.groups, start=1):
         try:
             items = client.get_group_upcoming_meetings(group.group_key)
+            found.covered_keys.update(_group_organizer_keys(group))
         except InvalidRequest:  # more than 50 organizers after all: ask them one by one
             logger.info("live: group %s refused the group-scoped call", group.group_key)
             only = set(plan.fallback.get(group.pk, []))
-            items = _per_organizer(
+            items, covered = _per_organizer(
                 group, client.get_organizer_upcoming_meetings, what="live", only=only
-            )[0]
+            )
+            found.covered_keys.update(covered)
         for item in items:
             found.meetings[item.meeting_id] = item
         rec.record(progress=number / (asks + 1))
     for number, organizer_key in enumerate(plan.organizer_keys, start=len(plan.groups) + 1):
         try:
             items = client.get_organizer_upcoming_meetings(organizer_key)
-        except NotFound:
+        except NotFound:  # gone at GoTo: no upcoming meetings left (as in _per_organizer)
             logger.info("live: organizer %s not found at GoTo, skipped", organizer_key)
-            continue
+            items = []
+        found.covered_keys.add(organizer_key)
         for item in items:
             found.meetings[item.meeting_id] = item
         if number % 50 == 0:
@@ -1219,6 +1222,20 @@ def _upsert_meetings(items: Iterable[api.ScheduledMeeting], *, now: datetime) ->
     )
 
 
+def _remove_gone(found: _Upcoming, *, now: datetime) -> int:
+    """Give ``removed_at`` to the cached meetings of the organizers ``found`` covers that GoTo
+    no longer lists as upcoming (deleted, or held and over); the number of them."""
+    gone = (
+        Meeting.objects.filter(removed_at__isnull=True)
+        .filter(
+            Q(organizer_key__in=found.covered_keys)
+            | Q(organizer__organizer_key__in=found.covered_keys)
+        )
+        .exclude(meeting_id__in=list(found.meetings))
+    )
+    return gone.update(removed_at=now, is_live=False)
+
+
 def scheduled_sync(
     *,
     client: GoToMeetingClient,
@@ -1228,31 +1245,25 @@ def scheduled_sync(
 ) -> SyncRun:
     """Refresh scheduled meetings; those no longer upcoming at GoTo get ``removed_at``.
 
-    Only meetings of the organizers this pass asked may get ``removed_at``: with
-    ``SYNC_SCHEDULED_SWEEP_SECONDS`` longer than the pass's interval, a group of more than 50
-    organizers is asked a slice at a time (:func:`sync.activity.scheduled_slice`).
+    While the live sweep asks every organizer each ``SYNC_LIVE_SWEEP_SECONDS`` (and applies
+    these same rules), the organizers of groups over 50 are left to it
+    (:func:`sync.activity.live_sweep_covered_everyone`); only meetings of the organizers this
+    pass asked may get ``removed_at``.
     """
     with _Recorder(
         area=SyncArea.SCHEDULED, client=client, triggered_by=triggered_by, run=run
     ) as rec:
         if rec.skipped:
             return rec.run
-        part = activity.scheduled_slice()
-        found = _fetch_upcoming(client, rec, progress, "scheduled", only=part.keys)
+        swept = activity.live_sweep_covered_everyone(now=timezone.now())
+        found = _fetch_upcoming(
+            client, rec, progress, "scheduled", only=frozenset() if swept else None
+        )
         now = timezone.now()
         with transaction.atomic():
             created, updated = _upsert_meetings(found.meetings.values(), now=now)
-            gone = (
-                Meeting.objects.filter(removed_at__isnull=True)
-                .filter(
-                    Q(organizer_key__in=found.covered_keys)
-                    | Q(organizer__organizer_key__in=found.covered_keys)
-                )
-                .exclude(meeting_id__in=list(found.meetings))
-            )
-            removed = gone.update(removed_at=now, is_live=False)
+            removed = _remove_gone(found, now=now)
             rec.record(created, updated + removed, progress=1)
-        activity.scheduled_advance(part)
         _say(progress, f"scheduled: {created} created, {updated} updated, {removed} removed")
     return rec.run
 
@@ -1267,8 +1278,11 @@ def live_sync(
     """Refresh which meetings are running now (status ACTIVE), asking only where a meeting
     can be live and one slice of the sweep (:func:`sync.activity.live_plan`).
 
-    A meeting cached as live but absent from the upcoming lists, and a candidate meeting no
-    list covers, is checked with ``get_meeting`` (gone = not live).
+    The upcoming lists asked are complete for their organizers, so the scheduled pass's rules
+    apply to them (new and changed meetings upserted, those gone get ``removed_at``): the
+    sweep keeps every organizer's scheduled meetings fresh too. A meeting cached as live that
+    no list covered, and a candidate meeting without a group to ask, is checked with
+    ``get_meeting`` (gone = not live).
     """
     with _Recorder(
         area=SyncArea.LIVE,
@@ -1282,8 +1296,11 @@ def live_sync(
         plan = activity.live_plan(now=timezone.now())
         found = _fetch_live(client, rec, plan)
         with transaction.atomic():
-            created, updated = _upsert_meetings(found.meetings.values(), now=timezone.now())
-            rec.record(created, updated)
+            now = timezone.now()
+            created, updated = _upsert_meetings(found.meetings.values(), now=now)
+            # The lists asked are complete for their organizers: the scheduled pass's rule.
+            removed = _remove_gone(found, now=now)
+            rec.record(created, updated + removed)
         unseen = Meeting.objects.filter(is_live=True).exclude(meeting_id__in=list(found.meetings))
         ended = 0
         to_check = set(unseen.values_list("meeting_id", flat=True))

@@ -1,7 +1,8 @@
 """Live meetings found by asking only where a meeting can be live (sync/activity.py), against
 the sandbox: a scheduled meeting that starts is live after the next pass, with a fraction of
 the calls of asking everyone; a meeting nobody scheduled is found by the sweep within its
-period; a meeting that ends is no longer live."""
+period; a meeting that ends is no longer live; the sweep keeps big groups' scheduled meetings
+fresh, so the scheduled pass leaves their organizers to it."""
 
 from __future__ import annotations
 
@@ -147,7 +148,7 @@ def test_meeting_that_ends_is_no_longer_live(sandbox, synced):
 
     live.refresh_from_db()
     assert not live.is_live
-    assert live.removed_at is None  # ended, not deleted: the scheduled pass decides that
+    assert live.removed_at is not None  # no longer upcoming at GoTo, as the scheduled pass says
     assert run.rows_updated >= 1
     still = {m["meetingId"] for m in sandbox.state()["meetings"] if m["status"] == "ACTIVE"}
     assert set(Meeting.objects.filter(is_live=True).values_list("meeting_id", flat=True)) == still
@@ -165,3 +166,59 @@ def test_live_pass_without_the_cache_sweep_position_starts_over(sandbox, synced,
 
     assert again.organizer_keys == first.organizer_keys
     assert services.live_sync(client=synced).outcome == "success"
+
+
+def test_scheduled_pass_leaves_big_groups_to_a_live_sweep_that_keeps_them_fresh(
+    sandbox, synced, sync_settings, goto_client
+):
+    sync_settings.SYNC_LIVE_SWEEP_SECONDS = 5 * 60
+    big = next(g for g in Group.objects.all() if activity.uses_per_organizer_calls(g))
+    small_groups = Group.objects.count() - 1
+    assert not activity.live_sweep_covered_everyone(now=timezone.now())
+    # Between two sweeps: one organizer deletes a meeting, another schedules one.
+    deleted = (
+        Meeting.objects.filter(organizer__group=big, is_live=False, removed_at=None)
+        .order_by("meeting_id")
+        .first()
+    )
+    synced.delete_meeting(deleted.meeting_id)
+    host = _quiet_big_group_organizer(timezone.now())
+    start = timezone.now() + timedelta(days=3)
+    created = goto_client(host.email).create_meeting(
+        MeetingRequest(
+            subject="Territory planning",
+            starttime=start,
+            endtime=start + timedelta(minutes=30),
+            password_required=False,
+            conference_call_info="VoIP",
+            meeting_type=MeetingType.SCHEDULED,
+        )
+    )
+
+    for _ in range(activity.sweep_slices()):
+        services.live_sync(client=synced)
+
+    deleted.refresh_from_db()
+    assert deleted.removed_at is not None
+    assert Meeting.objects.get(meeting_id=created.meeting_id).organizer_id == host.pk
+    assert activity.live_sweep_covered_everyone(now=timezone.now())
+    sandbox.reset_stats()
+    services.scheduled_sync(client=synced)
+    routes = sandbox.stats()["routes"]
+    assert routes.get(ORGANIZER_UPCOMING, 0) == 0
+    assert routes[GROUP_UPCOMING] == small_groups
+    deleted.refresh_from_db()
+    assert deleted.removed_at is not None
+
+
+def test_scheduled_pass_asks_every_organizer_when_the_live_sweep_is_not_running(sandbox, synced):
+    big = next(g for g in Group.objects.all() if activity.uses_per_organizer_calls(g))
+    services.live_sync(client=synced)  # one pass is not a sweep
+    sandbox.reset_stats()
+
+    services.scheduled_sync(client=synced)
+
+    asked = sandbox.stats()["routes"][ORGANIZER_UPCOMING]
+    assert (
+        asked == big.organizers.filter(organizer_key__isnull=False, deleted_at__isnull=True).count()
+    )
