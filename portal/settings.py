@@ -222,8 +222,9 @@ SYNC_LIVE_EVERY_SECONDS = env.int("SYNC_LIVE_EVERY_SECONDS", default=60)
 # of every organizer, which finds meetings nobody scheduled within this period.
 SYNC_LIVE_SWEEP_SECONDS = env.int("SYNC_LIVE_SWEEP_SECONDS", default=15 * 60)
 # Between two full history passes of a group over 50 organizers (one call per organizer and
-# window) its 15-minute passes ask only the organizers who can have held a meeting.
-SYNC_HISTORY_SWEEP_SECONDS = env.int("SYNC_HISTORY_SWEEP_SECONDS", default=60 * 60)
+# window) its 15-minute passes ask only the organizers who can have held a meeting; a meeting
+# the live sweep saw is one of those, so the full pass only catches what ran between sweeps.
+SYNC_HISTORY_SWEEP_SECONDS = env.int("SYNC_HISTORY_SWEEP_SECONDS", default=3 * 60 * 60)
 # Meeting instances whose attendees one attendees run fetches (the next run takes the rest).
 SYNC_ATTENDEES_PER_RUN = env.int("SYNC_ATTENDEES_PER_RUN", default=2000)
 # "Refresh now" goes to its own queue so it never waits behind the periodic runs.

@@ -47,6 +47,8 @@ from django.db.models import Q
 from meetings.models import Meeting, MeetingInstance, MeetingType
 from organizers.models import Group, Organizer
 
+from .models import SyncArea, SyncOutcome, SyncRun
+
 logger = logging.getLogger(__name__)
 
 # GoTo answers group-scoped calls only for groups of at most this many organizers.
@@ -121,6 +123,13 @@ class LivePlan:
         return len(self.groups) + len(self.organizer_keys) + len(self.meeting_ids)
 
 
+def _may_be_live(now: datetime) -> Q:
+    """Meetings cached as live, or whose scheduled window (with the margins) covers ``now``."""
+    return Q(is_live=True) | Q(
+        removed_at__isnull=True, start_time__lte=now + EARLY, end_time__gte=now - LATE
+    )
+
+
 def live_candidates(*, now: datetime) -> tuple[set[int], set[int]]:
     """(organizer keys, meeting ids without an organizer key) that can be live at ``now``.
 
@@ -128,10 +137,7 @@ def live_candidates(*, now: datetime) -> tuple[set[int], set[int]]:
     """
     keys: set[int] = set()
     lone: set[int] = set()
-    current = Meeting.objects.filter(
-        Q(is_live=True)
-        | Q(removed_at__isnull=True, start_time__lte=now + EARLY, end_time__gte=now - LATE)
-    )
+    current = Meeting.objects.filter(_may_be_live(now))
     recurring = Meeting.objects.filter(removed_at__isnull=True, meeting_type=MeetingType.RECURRING)
     rows = list(current.values_list("meeting_id", "organizer_key", "organizer__organizer_key"))
     for meeting_id, key, owner_key, start, end in recurring.values_list(
@@ -152,9 +158,10 @@ def live_candidates(*, now: datetime) -> tuple[set[int], set[int]]:
     return keys, lone
 
 
-def _sweep_units() -> list[tuple[Group, int | None]]:
+def _sweep_units() -> tuple[list[tuple[Group, int | None]], dict[int, list[int]]]:
     """Everything the sweep covers, in a stable order: (group, None) for a group asked with
-    one call, (group, organizer key) for each active organizer of a bigger group."""
+    one call, (group, organizer key) for each active organizer of a bigger group; and the
+    active organizer keys of each group (by group id)."""
     units: list[tuple[Group, int | None]] = []
     members: dict[int, list[int]] = {}
     for group_id, key in (
@@ -170,7 +177,7 @@ def _sweep_units() -> list[tuple[Group, int | None]]:
             units += [(group, key) for key in members.get(group.pk, [])]
         else:
             units.append((group, None))
-    return units
+    return units, members
 
 
 def _slices(every_setting: str, every_default: int, sweep_setting: str, sweep_default: int) -> int:
@@ -220,7 +227,7 @@ def live_plan(*, now: datetime) -> LivePlan:
     """The fewest calls that answer every live candidate at ``now``, plus this pass's slice of
     the sweep (a ``1 / sweep_slices()`` share of all groups and big-group organizers)."""
     keys, lone = live_candidates(now=now)
-    units = _sweep_units()
+    units, members = _sweep_units()
     plan = LivePlan(sweep_units=len(units))
     indexes, plan.next_position = _rotating_slice(
         len(units), key=SWEEP_POSITION_KEY, slices=sweep_slices()
@@ -236,7 +243,7 @@ def live_plan(*, now: datetime) -> LivePlan:
             if key in keys or key in swept_keys:
                 plan.organizer_keys.append(key)
             continue
-        group_keys = _active_keys(group)
+        group_keys = members.get(group.pk, [])
         grouped.update(group_keys)
         wanted = sorted(k for k in group_keys if k in keys)
         if wanted or group.pk in swept_groups:
@@ -250,10 +257,7 @@ def live_plan(*, now: datetime) -> LivePlan:
             Meeting.objects.filter(
                 Q(organizer_key__in=orphans) | Q(organizer__organizer_key__in=orphans)
             )
-            .filter(
-                Q(is_live=True)
-                | Q(removed_at__isnull=True, start_time__lte=now + EARLY, end_time__gte=now - LATE)
-            )
+            .filter(_may_be_live(now))
             .values_list("meeting_id", flat=True)
         )
     plan.meeting_ids = sorted(lone)
@@ -280,8 +284,6 @@ def live_sweep_covered_everyone(*, now: datetime) -> bool:
     runs the scheduled pass need not ask the organizers of groups over 50 one by one again
     (one call each: at 3,000 such organizers every 5 minutes, 36,000 calls an hour).
     """
-    from .models import SyncArea, SyncOutcome, SyncRun
-
     period = timedelta(seconds=int(getattr(settings, "SYNC_LIVE_SWEEP_SECONDS", 15 * 60)))
     passes = SyncRun.objects.filter(
         area=SyncArea.LIVE, key="", outcome=SyncOutcome.SUCCESS, finished_at__gte=now - period
@@ -297,7 +299,7 @@ def history_sweep_due(*, cursor: datetime | None, now: datetime) -> bool:
     the last full pass ended more than ``SYNC_HISTORY_SWEEP_SECONDS`` ago."""
     if cursor is None:
         return True
-    sweep = timedelta(seconds=int(getattr(settings, "SYNC_HISTORY_SWEEP_SECONDS", 60 * 60)))
+    sweep = timedelta(seconds=int(getattr(settings, "SYNC_HISTORY_SWEEP_SECONDS", 3 * 60 * 60)))
     return cursor <= now - sweep
 
 
