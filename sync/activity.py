@@ -4,17 +4,21 @@ ask GoTo about, read from the cache alone (no API call here).
 GoTo allows 10 calls a second per token (36,000 an hour). Asking every organizer's upcoming
 meetings each minute costs one call per small group plus one per organizer of every group over
 50: 67–73 calls a minute for the 98 organizers of the demo account, the whole budget at ~500
-such organizers. Yet a meeting can only turn live when
+such organizers. Yet a meeting can only turn live or end when
 
-- its scheduled window covers now (with :data:`EARLY` and :data:`LATE` margins: hosts start a
-  little early and run late), or, for a recurring meeting, the same weekday and time of day
-  (its weekly slot) covers now;
-- its organizer held a meeting in the last :data:`RECENT_HOSTS` (people who just met often
-  meet again: back-to-back calls, a restarted meeting);
-- it is cached as live (it may have ended);
-- or nobody scheduled it (an instant meeting, a recurring meeting outside its slot): only a
-  sweep of every organizer finds those, and it runs slower: each live pass asks one slice, so
-  every organizer is asked once per ``SYNC_LIVE_SWEEP_SECONDS``.
+- it is due to start: its scheduled start is at most :data:`EARLY` ahead or :data:`LATE_START`
+  behind and it is not yet seen live, or, for a recurring meeting, the same weekday and time
+  of day (its weekly slot) is; asked each pass, so it is shown live within a pass of starting;
+- it is cached as live (it will end), or its organizer held a meeting in the last
+  :data:`RECENT_HOSTS` (people who just met often meet again: back-to-back calls, a
+  restarted meeting): asked every :data:`RECHECK` only. Each pass would cost one call a minute
+  for as long as a meeting runs (a big group's host: ~45 calls per meeting, two hours of
+  recent-host checks 120 more) where every fifth pass costs a fifth; an ended meeting shows
+  live a few minutes longer;
+- or nobody scheduled it (an instant meeting, a recurring meeting outside its slot, a meeting
+  started later than :data:`LATE_START`): only a sweep of every organizer finds those, and it
+  runs slower: each live pass asks one slice, so every organizer is asked once per
+  ``SYNC_LIVE_SWEEP_SECONDS``.
 
 GoTo lets a recurring meeting be started at any time; checking every recurring meeting each
 minute would ask nearly every organizer each minute (in the generated accounts every organizer
@@ -55,14 +59,20 @@ logger = logging.getLogger(__name__)
 GROUP_SCOPED_MAX_ORGANIZERS = 50
 # A host may start this long before the scheduled start...
 EARLY = timedelta(minutes=10)
-# ... and run this long past the scheduled end.
+# ... or this long after it (later starts are left to the sweep) ...
+LATE_START = timedelta(minutes=30)
+# ... and run this long past the scheduled end (history).
 LATE = timedelta(minutes=30)
-# Organizers whose last meeting ended this recently are asked each live pass. Longer costs
-# one call a minute per such organizer of a big group (a sixth of them during office hours
-# for two hours); an hour catches back-to-back meetings.
-RECENT_HOSTS = timedelta(hours=1)
+# Live meetings (to see them end) and recent hosts are asked on a pass this often.
+RECHECK = timedelta(minutes=5)
+# Organizers whose last meeting ended this recently are asked every RECHECK.
+RECENT_HOSTS = timedelta(hours=2)
 WEEK = timedelta(days=7)
 SWEEP_POSITION_KEY = "sync:live:sweep-position"
+RECHECK_KEY = "sync:live:rechecked-at"
+# A pass starts up to this much earlier than RECHECK after the last recheck and still rechecks
+# (the beat's intervals are not exact).
+_RECHECK_SLACK = timedelta(seconds=30)
 
 
 def uses_per_organizer_calls(group: Group) -> bool:
@@ -116,6 +126,8 @@ class LivePlan:
     swept: int = 0
     sweep_units: int = 0
     next_position: int = 0
+    rechecks: bool = True
+    now: datetime | None = None
 
     @property
     def calls(self) -> int:
@@ -123,39 +135,61 @@ class LivePlan:
         return len(self.groups) + len(self.organizer_keys) + len(self.meeting_ids)
 
 
-def _may_be_live(now: datetime) -> Q:
-    """Meetings cached as live, or whose scheduled window (with the margins) covers ``now``."""
-    return Q(is_live=True) | Q(
-        removed_at__isnull=True, start_time__lte=now + EARLY, end_time__gte=now - LATE
-    )
+def _may_change(now: datetime, *, rechecks: bool) -> Q:
+    """Meetings due to start at ``now`` (not recurring: see :func:`live_candidates`), and on a
+    recheck pass those cached as live."""
+    due = Q(
+        is_live=False,
+        removed_at__isnull=True,
+        start_time__lte=now + EARLY,
+        start_time__gte=now - LATE_START,
+    ) & ~Q(meeting_type=MeetingType.RECURRING)
+    return due | Q(is_live=True) if rechecks else due
 
 
-def live_candidates(*, now: datetime) -> tuple[set[int], set[int]]:
-    """(organizer keys, meeting ids without an organizer key) that can be live at ``now``.
+def live_candidates(*, now: datetime, rechecks: bool = True) -> tuple[set[int], set[int]]:
+    """(organizer keys, meeting ids without an organizer key) whose meetings can start or end
+    at ``now``; ``rechecks``: include live meetings and recent hosts (every :data:`RECHECK`).
 
     See the module's docstring for the rules.
     """
     keys: set[int] = set()
     lone: set[int] = set()
-    current = Meeting.objects.filter(_may_be_live(now))
-    recurring = Meeting.objects.filter(removed_at__isnull=True, meeting_type=MeetingType.RECURRING)
+    current = Meeting.objects.filter(_may_change(now, rechecks=rechecks))
     rows = list(current.values_list("meeting_id", "organizer_key", "organizer__organizer_key"))
-    for meeting_id, key, owner_key, start, end in recurring.values_list(
-        "meeting_id", "organizer_key", "organizer__organizer_key", "start_time", "end_time"
+    recurring = Meeting.objects.filter(
+        removed_at__isnull=True, is_live=False, meeting_type=MeetingType.RECURRING
+    )
+    for meeting_id, key, owner_key, start in recurring.values_list(
+        "meeting_id", "organizer_key", "organizer__organizer_key", "start_time"
     ):
-        if slot_overlaps(start, end, now, now):
+        if slot_overlaps(start, start, now, now, late=LATE_START):
             rows.append((meeting_id, key, owner_key))
     for meeting_id, key, owner_key in rows:
         if (owner_key or key) is None:
             lone.add(meeting_id)
         else:
             keys.add(owner_key or key)
-    keys.update(
-        MeetingInstance.objects.filter(
-            end_time__gte=now - RECENT_HOSTS, organizer_key__isnull=False
-        ).values_list("organizer_key", flat=True)
-    )
+    if rechecks:
+        keys.update(
+            MeetingInstance.objects.filter(
+                end_time__gte=now - RECENT_HOSTS, organizer_key__isnull=False
+            ).values_list("organizer_key", flat=True)
+        )
     return keys, lone
+
+
+def rechecks_due(*, now: datetime) -> bool:
+    """Whether this pass asks about live meetings and recent hosts (every :data:`RECHECK`;
+    every pass when the cache lost or cannot give the time of the last one)."""
+    try:
+        last = cache.get(RECHECK_KEY)
+    except Exception:
+        logger.warning("live: could not read %s", RECHECK_KEY, exc_info=True)
+        return True
+    if last is None:
+        return True
+    return now.timestamp() - float(last) >= (RECHECK - _RECHECK_SLACK).total_seconds()
 
 
 def _sweep_units() -> tuple[list[tuple[Group, int | None]], dict[int, list[int]]]:
@@ -219,16 +253,23 @@ def _rotating_slice(length: int, *, key: str, slices: int) -> tuple[list[int], i
 
 
 def sweep_advance(plan: LivePlan) -> None:
-    """Remember where the next live pass's sweep slice starts (after a finished pass)."""
+    """Remember where the next live pass's sweep slice starts, and when live meetings were
+    last rechecked (after a finished pass)."""
     _store_position(SWEEP_POSITION_KEY, plan.next_position)
+    if plan.rechecks and plan.now is not None:
+        try:
+            cache.set(RECHECK_KEY, plan.now.timestamp(), timeout=None)
+        except Exception:
+            logger.warning("live: could not store %s", RECHECK_KEY, exc_info=True)
 
 
 def live_plan(*, now: datetime) -> LivePlan:
     """The fewest calls that answer every live candidate at ``now``, plus this pass's slice of
     the sweep (a ``1 / sweep_slices()`` share of all groups and big-group organizers)."""
-    keys, lone = live_candidates(now=now)
+    rechecks = rechecks_due(now=now)
+    keys, lone = live_candidates(now=now, rechecks=rechecks)
     units, members = _sweep_units()
-    plan = LivePlan(sweep_units=len(units))
+    plan = LivePlan(sweep_units=len(units), rechecks=rechecks, now=now)
     indexes, plan.next_position = _rotating_slice(
         len(units), key=SWEEP_POSITION_KEY, slices=sweep_slices()
     )
@@ -257,7 +298,7 @@ def live_plan(*, now: datetime) -> LivePlan:
             Meeting.objects.filter(
                 Q(organizer_key__in=orphans) | Q(organizer__organizer_key__in=orphans)
             )
-            .filter(_may_be_live(now))
+            .filter(_may_change(now, rechecks=rechecks))
             .values_list("meeting_id", flat=True)
         )
     plan.meeting_ids = sorted(lone)

@@ -1280,9 +1280,8 @@ def live_sync(
 
     The upcoming lists asked are complete for their organizers, so the scheduled pass's rules
     apply to them (new and changed meetings upserted, those gone get ``removed_at``): the
-    sweep keeps every organizer's scheduled meetings fresh too. A meeting cached as live that
-    no list covered, and a candidate meeting without a group to ask, is checked with
-    ``get_meeting`` (gone = not live).
+    sweep keeps every organizer's scheduled meetings fresh too. A candidate meeting without a
+    group to ask (a live one included) is checked with ``get_meeting`` (gone = not live).
     """
     with _Recorder(
         area=SyncArea.LIVE,
@@ -1301,13 +1300,11 @@ def live_sync(
             # The lists asked are complete for their organizers: the scheduled pass's rule.
             removed = _remove_gone(found, now=now)
             rec.record(created, updated + removed)
-        unseen = Meeting.objects.filter(is_live=True).exclude(meeting_id__in=list(found.meetings))
         ended = 0
-        to_check = set(unseen.values_list("meeting_id", flat=True))
-        to_check.update(
+        to_check = [
             meeting_id for meeting_id in plan.meeting_ids if meeting_id not in found.meetings
-        )
-        for meeting_id in sorted(to_check):
+        ]
+        for meeting_id in to_check:
             try:
                 still_live = client.get_meeting(meeting_id).status == MeetingStatus.ACTIVE
             except NotFound:

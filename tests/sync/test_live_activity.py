@@ -138,10 +138,24 @@ def test_every_organizer_is_asked_once_per_sweep(sandbox, synced, sync_settings)
     assert asked == members
 
 
-def test_meeting_that_ends_is_no_longer_live(sandbox, synced):
-    live = Meeting.objects.filter(is_live=True).order_by("meeting_id").first()
-    assert live is not None
+def test_meeting_that_ends_is_no_longer_live_after_the_next_recheck(sandbox, synced):
+    from django.core.cache import cache
+
+    services.live_sync(client=synced)  # a recheck pass: the live meetings still run
+    upcoming = activity.live_plan(now=timezone.now())  # the next pass's calls
+    live = next(
+        meeting
+        for meeting in Meeting.objects.filter(is_live=True).select_related("organizer")
+        if meeting.organizer.group_id not in {group.pk for group in upcoming.groups}
+        and meeting.organizer.organizer_key not in upcoming.organizer_keys
+    )
     sandbox.hold_meeting(live.meeting_id, 3)  # it ran until now, and ended
+
+    services.live_sync(client=synced)  # a minute later: live meetings are not asked about
+
+    live.refresh_from_db()
+    assert live.is_live  # shown live at most RECHECK longer
+    cache.set(activity.RECHECK_KEY, (timezone.now() - activity.RECHECK).timestamp())
     sandbox.reset_stats()
 
     run = services.live_sync(client=synced)
@@ -155,12 +169,13 @@ def test_meeting_that_ends_is_no_longer_live(sandbox, synced):
 
 
 def test_live_pass_without_the_cache_sweep_position_starts_over(sandbox, synced, settings):
-    """Redis losing the sweep position (or being down) costs a repeated slice, nothing else."""
+    """Redis losing the sweep position (or being down) costs a repeated slice and a recheck,
+    nothing else."""
     from django.core.cache import cache
 
     first = activity.live_plan(now=timezone.now())
     activity.sweep_advance(first)
-    cache.delete(activity.SWEEP_POSITION_KEY)
+    cache.delete_many([activity.SWEEP_POSITION_KEY, activity.RECHECK_KEY])
 
     again = activity.live_plan(now=timezone.now())
 

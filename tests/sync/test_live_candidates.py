@@ -1,6 +1,6 @@
-"""Which organizers a live pass asks, read from the cache alone (sync/activity.py): a meeting
-scheduled now (with margins), a recurring meeting in its weekly slot, a host of the last hour,
-a meeting cached as live; and the fewest calls that answer them."""
+"""Which organizers a live pass asks, read from the cache alone (sync/activity.py): each pass a
+meeting due to start (with margins) or a recurring meeting in its weekly slot; every few
+minutes a meeting cached as live and a recent host; and the fewest calls that answer them."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def _candidates(now=None) -> set[int]:
-    return activity.live_candidates(now=now or timezone.now())[0]
+def _candidates(now=None, *, rechecks: bool = True) -> set[int]:
+    return activity.live_candidates(now=now or timezone.now(), rechecks=rechecks)[0]
 
 
 def _meeting_at(start_in_minutes: float, minutes: int = 45, **fields):
@@ -29,17 +29,19 @@ def _meeting_at(start_in_minutes: float, minutes: int = 45, **fields):
     return MeetingFactory(start_time=start, end_time=start + timedelta(minutes=minutes), **fields)
 
 
-def test_meeting_whose_window_with_margins_covers_now_makes_its_host_a_candidate():
+def test_meeting_due_to_start_makes_its_host_a_candidate_on_every_pass():
     soon = _meeting_at(5)  # hosts start a little early
     later = _meeting_at(25)
-    running_late = _meeting_at(-60, minutes=45)  # scheduled end 15 minutes ago
+    starting_late = _meeting_at(-20)  # not seen live yet
+    too_late = _meeting_at(-40)  # left to the sweep
     long_over = _meeting_at(-120, minutes=45)
 
-    keys = _candidates()
+    keys = _candidates(rechecks=False)
 
     assert soon.organizer.organizer_key in keys
-    assert running_late.organizer.organizer_key in keys
+    assert starting_late.organizer.organizer_key in keys
     assert later.organizer.organizer_key not in keys
+    assert too_late.organizer.organizer_key not in keys
     assert long_over.organizer.organizer_key not in keys
 
 
@@ -56,20 +58,36 @@ def test_recurring_meeting_is_a_candidate_in_its_weekly_slot_only():
     assert plain.organizer.organizer_key not in keys
 
 
-def test_host_of_a_meeting_ended_within_the_hour_and_host_of_a_live_meeting_are_candidates():
+def test_hosts_of_live_and_recent_meetings_are_candidates_on_recheck_passes_only():
     now = timezone.now()
-    recent = MeetingInstanceFactory(start_time=now - timedelta(minutes=70), duration_minutes=40)
-    earlier = MeetingInstanceFactory(start_time=now - timedelta(hours=3), duration_minutes=40)
+    recent = MeetingInstanceFactory(start_time=now - timedelta(minutes=100), duration_minutes=40)
+    earlier = MeetingInstanceFactory(start_time=now - timedelta(hours=4), duration_minutes=40)
     for instance in (recent, earlier):
         instance.organizer_key = instance.organizer.organizer_key
         instance.save()
     live = _meeting_at(-24 * 60, minutes=30, is_live=True)  # scheduled yesterday, running now
 
     keys = _candidates(now)
+    between_rechecks = _candidates(now, rechecks=False)
 
     assert recent.organizer_key in keys
     assert earlier.organizer_key not in keys
     assert live.organizer.organizer_key in keys
+    assert not {recent.organizer_key, live.organizer.organizer_key} & between_rechecks
+
+
+def test_rechecks_come_every_few_minutes_and_every_pass_without_the_cache():
+    from django.core.cache import cache
+
+    now = timezone.now()
+    assert activity.rechecks_due(now=now)
+    first = activity.live_plan(now=now)
+    activity.sweep_advance(first)
+
+    assert not activity.rechecks_due(now=now + timedelta(minutes=1))
+    assert activity.rechecks_due(now=now + activity.RECHECK)
+    cache.delete(activity.RECHECK_KEY)
+    assert activity.rechecks_due(now=now + timedelta(minutes=1))
 
 
 def test_plan_asks_a_small_group_once_and_a_big_groups_candidates_one_by_one(settings):
