@@ -1125,6 +1125,9 @@ def _fetch_upcoming(
         for item in items:
             found.meetings[item.meeting_id] = item
         rec.record(progress=number / (len(groups) + 1))
+        if big and only is not None and not only:
+            _say(progress, f"{label} {group.name}: left to the live sweep")
+            continue
         _say(progress, f"{label} {group.name}: {len(items)} upcoming meetings")
     # Organizers deleted at GoTo have no upcoming meetings left.
     found.covered_keys.update(
