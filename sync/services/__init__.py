@@ -32,6 +32,8 @@ modules themselves; other apps never import the services (they read ``sync.selec
 
 from __future__ import annotations
 
+from gotomeeting.errors import ApiError  # the error a failed service raises, as before
+
 from .attendees import attendees_sync
 from .groups import GROUP_SCOPED_MAX_ORGANIZERS
 from .history import group_history_sync, history_cursor, history_sync, history_windows
@@ -43,6 +45,7 @@ from .triggering import BROKER_CHECK_SECONDS, TriggerResult, interactive_queue, 
 
 __all__ = [
     "ABANDONED",
+    "ApiError",
     "BROKER_CHECK_SECONDS",
     "GROUP_SCOPED_MAX_ORGANIZERS",
     "JOIN_URL",

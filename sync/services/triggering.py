@@ -24,16 +24,10 @@ def interactive_queue() -> str:
 
 
 def _area_task(area: str):
-    from meetings import tasks as meeting_tasks
-    from organizers import tasks as organizer_tasks
+    """The area's task, from the registry (imported here: the registry imports the services)."""
+    from ..areas import area_entry
 
-    return {
-        SyncArea.ORGANIZERS: organizer_tasks.sync_organizers_task,
-        SyncArea.HISTORY: meeting_tasks.sync_history_task,
-        SyncArea.ATTENDEES: meeting_tasks.sync_attendees_task,
-        SyncArea.SCHEDULED: meeting_tasks.sync_scheduled_task,
-        SyncArea.LIVE: meeting_tasks.sync_live_task,
-    }[SyncArea(area)]
+    return area_entry(area).task
 
 
 @dataclass(frozen=True)
