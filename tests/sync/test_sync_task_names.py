@@ -4,6 +4,12 @@ and the task routes still reach the sync's services."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 import meetings.tasks
@@ -35,6 +41,26 @@ def test_each_old_task_name_is_the_sync_task_of_its_area():
         assert not [name for name in vars(module) if name.startswith("sync_")]
     assert app.tasks["meetings.reconcile_meeting"].run.__module__ == "meetings.tasks"
     assert app.tasks["organizers.reconcile_organizer"].run.__module__ == "organizers.tasks"
+
+
+def test_a_worker_of_the_portal_app_finds_every_sync_task_by_autodiscovery():
+    """A fresh process, as ``celery -A portal worker`` starts: nothing imported by hand."""
+    code = (
+        "import json, django; django.setup(); from portal.celery import app; "
+        "app.loader.import_default_modules(); print(json.dumps(sorted(app.tasks)))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    answer = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    registered = set(json.loads(answer.stdout.strip().splitlines()[-1]))
+    assert set(REGISTERED_NAMES.values()) <= registered
 
 
 def test_beat_and_the_routes_name_the_registry_tasks_at_their_cadences(settings):
