@@ -7,18 +7,20 @@ serving what the database knows and say what it cannot reach.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Max, QuerySet
+from django.db.models import CharField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from organizers.models import Group
 
-from .areas import AREAS, area_entry
+from .areas import AREAS, Area, area_entry
 from .locks import lock_is_held
-from .models import SyncArea, SyncOutcome, SyncRun
+from .models import SyncOutcome, SyncRun
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +32,7 @@ def area_interval(area: str) -> timedelta:
     return area_entry(area).interval
 
 
-def last_success_by_area() -> dict[str, datetime | None]:
+def last_success_by_area(*, areas: Iterable[Area] = AREAS) -> dict[str, datetime | None]:
     """When each area was last synced in full: the one rule of freshness of the Sync page,
     ``/health/`` and the pages' "synced … ago".
 
@@ -40,30 +42,23 @@ def last_success_by_area() -> dict[str, datetime | None]:
     history fresh while another group's is a day old (``/health/`` used to say so, counting any
     successful run), and a pass whose one failing group was then refreshed alone counts as
     complete (the Sync page used to say "never synced", counting only whole-account runs).
-    Two queries, and one more per area synced by group.
+    One query per area, and one more for an area synced by group; each reads the newest row of
+    an (area, key, outcome) in its index, however many runs have been recorded.
     """
     successes = SyncRun.objects.filter(outcome=SyncOutcome.SUCCESS, finished_at__isnull=False)
-    whole = dict(
-        successes.filter(key="")
-        .values_list("area")
-        .annotate(last=Max("finished_at"))
-        .values_list("area", "last")
-    )
+    newest = successes.order_by("-finished_at").values_list("finished_at", flat=True)
     last: dict[str, datetime | None] = {}
-    group_keys: list[str] | None = None
-    for entry in AREAS:
-        at = whole.get(entry.key)
+    for entry in areas:
+        at = newest.filter(area=entry.key, key="").first()
         if entry.per_group:
-            if group_keys is None:
-                group_keys = [str(key) for key in Group.objects.values_list("group_key", flat=True)]
-            by_group = dict(
-                successes.filter(area=entry.key, key__in=group_keys)
-                .values_list("key")
-                .annotate(last=Max("finished_at"))
-                .values_list("key", "last")
+            group_key = Cast(OuterRef("group_key"), output_field=CharField())
+            by_group = list(
+                Group.objects.annotate(
+                    last=Subquery(newest.filter(area=entry.key, key=group_key)[:1])
+                ).values_list("last", flat=True)
             )
-            if group_keys and len(by_group) == len(group_keys):
-                oldest = min(by_group.values())
+            if by_group and None not in by_group:
+                oldest = min(by_group)
                 at = oldest if at is None else max(at, oldest)
         last[entry.key] = at
     return last
@@ -71,7 +66,8 @@ def last_success_by_area() -> dict[str, datetime | None]:
 
 def last_success_at(area: str) -> datetime | None:
     """When ``area`` was last synced in full (:func:`last_success_by_area`), or None."""
-    return last_success_by_area()[SyncArea(area).value]
+    entry = area_entry(area)
+    return last_success_by_area(areas=[entry])[entry.key]
 
 
 @dataclass(frozen=True)
