@@ -1,0 +1,218 @@
+"""The registry of sync areas: for each area, what fills it and what it costs.
+
+One entry per :class:`~sync.models.SyncArea` says which service runs it (``manage.py sync``),
+which Celery task (beat and "Refresh now"), how often (the cadence setting), which area keeps
+its cadence first when the API budget is short (``priority``), and how many API calls a run
+costs. The sync command, the Sync status page, ``/health/`` and "Refresh now" all read this
+table instead of each keeping its own list of areas, so an area added here appears everywhere
+and one missing here is a test failure (``tests/sync/test_sync_areas.py``).
+
+Costs are the calls of one routine run as the services make them today (GoTo answers
+group-scoped calls only for groups of at most 50 organizers; a bigger group costs one call per
+organizer): at the demo account's 98 organizers, a live pass measured 67–73 calls (issue 13).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db.models import Count, Q
+
+from organizers.models import Group
+
+from .models import SyncArea, SyncRun
+from .services.attendees import attendees_sync
+from .services.groups import GROUP_SCOPED_MAX_ORGANIZERS
+from .services.history import history_sync
+from .services.live import live_sync
+from .services.organizers import organizers_sync
+from .services.scheduled import scheduled_sync
+from .tasks import (
+    sync_attendees_task,
+    sync_history_task,
+    sync_live_task,
+    sync_organizers_task,
+    sync_scheduled_task,
+)
+
+if TYPE_CHECKING:
+    from celery import Task
+
+    from gotomeeting import GoToMeetingClient
+
+    from .services.runs import Progress
+
+
+@dataclass(frozen=True)
+class AccountShape:
+    """What a run's cost depends on: how the account's organizers fall into groups."""
+
+    small_groups: int = 0  # groups GoTo answers with one group-scoped call
+    big_group_organizers: int = 0  # organizers of groups over 50: one call each
+
+    @property
+    def calls_per_group_pass(self) -> int:
+        """Calls to ask every group once (one call per small group, one per big group's
+        organizer)."""
+        return self.small_groups + self.big_group_organizers
+
+
+def account_shape() -> AccountShape:
+    """The shape of the cached account, counted as the services decide (one query): a group is
+    asked per organizer when GoTo or the cache counts more than 50 organizers in it, and then
+    only its organizers with a key are asked."""
+    active = Q(organizers__deleted_at__isnull=True)
+    groups = Group.objects.annotate(
+        members=Count("organizers", filter=active),
+        askable=Count("organizers", filter=active & Q(organizers__organizer_key__isnull=False)),
+    ).values_list("num_organizers", "members", "askable")
+    small, big = 0, 0
+    for num_organizers, members, askable in groups:
+        if max(num_organizers, members) > GROUP_SCOPED_MAX_ORGANIZERS:
+            big += askable
+        else:
+            small += 1
+    return AccountShape(small_groups=small, big_group_organizers=big)
+
+
+@dataclass(frozen=True)
+class Area:
+    """One sync area and everything the portal needs to run, schedule and show it."""
+
+    area: SyncArea
+    service: Callable[..., SyncRun]
+    task: Task
+    cadence_setting: str
+    # Lower runs at its cadence longer: when the API budget cannot carry every cadence, the
+    # highest numbers stretch first.
+    priority: int
+    cost: str  # the calls of one routine run, in words (shown to Admins)
+    calls_per_run: Callable[[AccountShape], int]
+    # A setting read when ``cadence_setting`` is not set (attendees follow the history).
+    cadence_fallback: str = ""
+    # Arguments of the service in ``manage.py sync`` (the attendees command fetches them all).
+    command_options: Mapping[str, Any] = field(default_factory=dict)
+    takes_since: bool = False  # ``manage.py sync --since`` applies
+    # Synced per group too (runs keyed by group): fresh only as far as every group is.
+    per_group: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.area.value
+
+    @property
+    def label(self) -> str:
+        return self.area.label
+
+    @property
+    def task_name(self) -> str:
+        """The name the task is registered (and queued, scheduled and routed) under."""
+        return self.task.name
+
+    @property
+    def interval(self) -> timedelta:
+        """How often beat runs the area (``settings.<cadence_setting>``)."""
+        seconds = getattr(settings, self.cadence_setting, None)
+        if seconds is None and self.cadence_fallback:
+            seconds = getattr(settings, self.cadence_fallback)
+        return timedelta(seconds=int(seconds))
+
+    def calls_per_hour(self, shape: AccountShape) -> float:
+        """The calls an hour the area costs at its cadence."""
+        return self.calls_per_run(shape) * 3600 / self.interval.total_seconds()
+
+    def run_in_foreground(
+        self,
+        *,
+        client: GoToMeetingClient,
+        triggered_by: str,
+        progress: Progress | None = None,
+        since: Any = None,
+    ) -> SyncRun:
+        """Run the area's service in this process (``manage.py sync``)."""
+        arguments = dict(self.command_options)
+        if self.takes_since:
+            arguments["since"] = since
+        return self.service(
+            client=client, triggered_by=triggered_by, progress=progress, **arguments
+        )
+
+
+# In the order a full ``manage.py sync`` runs them (each needs the organizers first) and the
+# Sync status page and /health/ list them.
+AREAS: tuple[Area, ...] = (
+    Area(
+        area=SyncArea.ORGANIZERS,
+        service=organizers_sync,
+        task=sync_organizers_task,
+        cadence_setting="SYNC_ORGANIZERS_EVERY_SECONDS",
+        priority=1,
+        cost="2 calls: every group, every organizer",
+        calls_per_run=lambda shape: 2,
+    ),
+    Area(
+        area=SyncArea.HISTORY,
+        service=history_sync,
+        task=sync_history_task,
+        cadence_setting="SYNC_HISTORY_EVERY_SECONDS",
+        priority=4,
+        cost=(
+            "per group and window since its cursor: 1 call for its history and 1 for its "
+            "attendees (per organizer in groups over 50)"
+        ),
+        calls_per_run=lambda shape: 2 * shape.calls_per_group_pass,
+        takes_since=True,
+        per_group=True,
+    ),
+    Area(
+        area=SyncArea.ATTENDEES,
+        service=attendees_sync,
+        task=sync_attendees_task,
+        cadence_setting="SYNC_ATTENDEES_EVERY_SECONDS",
+        cadence_fallback="SYNC_HISTORY_EVERY_SECONDS",
+        priority=5,
+        cost=(
+            "catch-up only (the history brings attendees): per group window left, "
+            "then 1 call per meeting left, at most SYNC_ATTENDEES_PER_RUN"
+        ),
+        calls_per_run=lambda shape: 0,
+        command_options={"limit": 0},
+    ),
+    Area(
+        area=SyncArea.SCHEDULED,
+        service=scheduled_sync,
+        task=sync_scheduled_task,
+        cadence_setting="SYNC_SCHEDULED_EVERY_SECONDS",
+        priority=3,
+        cost="1 call per group (per organizer in groups over 50)",
+        calls_per_run=lambda shape: shape.calls_per_group_pass,
+    ),
+    Area(
+        area=SyncArea.LIVE,
+        service=live_sync,
+        task=sync_live_task,
+        cadence_setting="SYNC_LIVE_EVERY_SECONDS",
+        priority=2,
+        cost=(
+            "1 call per group (per organizer in groups over 50), and 1 per meeting cached as "
+            "live that the answers left out"
+        ),
+        calls_per_run=lambda shape: shape.calls_per_group_pass,
+    ),
+)
+
+_BY_AREA = {entry.area: entry for entry in AREAS}
+
+
+def area_entry(area: str) -> Area:
+    """The registry entry of ``area`` (a SyncArea or its value); ValueError if unknown."""
+    return _BY_AREA[SyncArea(area)]
+
+
+def by_priority() -> list[Area]:
+    """The areas in the order they keep their cadence when the budget is short."""
+    return sorted(AREAS, key=lambda entry: entry.priority)
