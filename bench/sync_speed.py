@@ -5,7 +5,7 @@ beside a raw ``bulk_create`` of the same rows into the same database.
 
 The sandbox runs on a free loopback port with its rate limit off
 (``sandbox.testing.running_sandbox``). The sync is the portal's own: the services in
-``sync/services.py`` (organizers, history, attendees, as ``manage.py sync`` runs them) with a
+``sync/services/`` (organizers, history, attendees, as ``manage.py sync`` runs them) with a
 real ``GoToMeetingClient`` built as the tests build it; every API call is logged through the
 client's ``on_call`` hook. Rows written are counted in the database after each step, so the
 numbers hold whichever step writes which rows.

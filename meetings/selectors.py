@@ -43,7 +43,8 @@ from organizers.models import Group, Organizer
 from organizers.selectors import group_descendant_ids, visible_group_ids
 from portal.dates import in_supported_range
 from portal.ids import parse_id
-from sync.models import SyncArea, SyncOutcome, SyncRun
+from sync.models import SyncArea
+from sync.selectors import last_success_at
 
 from .models import Attendee, Meeting, MeetingInstance
 
@@ -365,13 +366,9 @@ def live_meetings(*, user) -> list[Meeting]:
 
 
 def last_sync_at(area: str) -> datetime | None:
-    """When the latest successful sync of ``area`` finished, or None if never."""
-    return (
-        SyncRun.objects.filter(area=area, outcome=SyncOutcome.SUCCESS, finished_at__isnull=False)
-        .order_by("-finished_at")
-        .values_list("finished_at", flat=True)
-        .first()
-    )
+    """When ``area`` was last synced in full, or None if never (the rule of the Sync page and
+    ``/health/``: :func:`sync.selectors.last_success_by_area`)."""
+    return last_success_at(area)
 
 
 # --- History dashboard ------------------------------------------------------------------------

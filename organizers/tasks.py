@@ -1,13 +1,16 @@
-"""Celery tasks of the organizers area.
+"""Celery tasks of the organizers area: the bulk import and the re-check of an organizer after
+a write whose answer was lost.
 
-Each task loads its arguments by id and calls a service; nothing else.
+Each task loads its arguments by id and calls a service; nothing else. The refresh of groups
+and organizers is the sync's: ``sync/tasks.py``, still registered as
+``organizers.sync_organizers``.
 """
 
 from __future__ import annotations
 
 from celery import shared_task
 
-# --- Bulk import (organizers helper) ---------------------------------------------------------
+from sync.tasking import SYNC_TASK_OPTIONS
 
 
 @shared_task(name="organizers.import_organizers")
@@ -20,27 +23,6 @@ def import_organizers_task(job_id: int) -> str:
     if job is None:
         return "gone"
     return organizers_import_execute(job=job).status
-
-
-# --- Organizers and groups refresh (sync helper) -------------------------------------------
-
-from sync.tasking import SYNC_TASK_OPTIONS, run_sync_service  # noqa: E402
-
-
-@shared_task(
-    name="organizers.sync_organizers",
-    soft_time_limit=5 * 60,
-    time_limit=6 * 60,
-    **SYNC_TASK_OPTIONS,
-)
-def sync_organizers_task(run_id: int | None = None, triggered_by: str = "") -> dict:
-    """Refresh groups and organizers (with their status) from GoTo into the cache."""
-    from sync.models import SyncArea
-    from sync.services import organizers_sync
-
-    return run_sync_service(
-        organizers_sync, area=SyncArea.ORGANIZERS, run_id=run_id, triggered_by=triggered_by
-    )
 
 
 @shared_task(name="organizers.reconcile_organizer", **SYNC_TASK_OPTIONS)

@@ -38,7 +38,6 @@ from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError
-from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import path
@@ -59,7 +58,6 @@ logger = logging.getLogger(__name__)
 
 OK, DEGRADED, DOWN = "ok", "degraded", "down"
 CRITICAL_PARTS = ("database", "cache", "broker", "worker")
-SYNC_MAX_AGE_FACTOR = 3  # a sync area is degraded when its last success is older than 3 runs
 
 
 # --- Probes ------------------------------------------------------------------------------------
@@ -153,67 +151,43 @@ class SyncAges(HealthCheck):
 
 
 def sync_intervals() -> dict[str, int]:
-    """Each sync area's schedule in seconds, from settings.SYNC_<AREA>_EVERY_SECONDS.
+    """Each sync area's schedule in seconds (the registry's cadence settings,
+    SYNC_<AREA>_EVERY_SECONDS; attendees follow the history unless they have their own)."""
+    from sync.selectors import area_ages
 
-    Attendees are fetched with the meeting history, so they follow its interval unless
-    SYNC_ATTENDEES_EVERY_SECONDS says otherwise.
-    """
-    from sync.models import SyncArea
-
-    intervals = {}
-    for area in SyncArea:
-        seconds = getattr(settings, f"SYNC_{area.value.upper()}_EVERY_SECONDS", None)
-        if seconds is None and area == SyncArea.ATTENDEES:
-            seconds = getattr(settings, "SYNC_HISTORY_EVERY_SECONDS", None)
-        if seconds:
-            intervals[area.value] = int(seconds)
-    return intervals
+    return {age.area: int(age.interval.total_seconds()) for age in area_ages()}
 
 
 def sync_ages(*, now: datetime.datetime | None = None) -> list[dict[str, Any]]:
-    """Per sync area: last successful run, its age, the allowed age and a status."""
-    from sync.models import SyncArea, SyncOutcome, SyncRun
+    """Per sync area: last successful run, its age, the allowed age and a status, by the rule of
+    freshness the Sync status page uses too (:func:`sync.selectors.last_success_by_area`)."""
+    from sync.selectors import area_ages, duration_text
 
     now = now or timezone.now()
-    last = dict(
-        SyncRun.objects.filter(outcome=SyncOutcome.SUCCESS, finished_at__isnull=False)
-        .values_list("area")
-        .annotate(last=Max("finished_at"))
-        .values_list("area", "last")
-    )
     areas = []
-    for area, interval in sync_intervals().items():
-        max_age = interval * SYNC_MAX_AGE_FACTOR
-        last_success = last.get(area)
-        if last_success is None:
+    for age in area_ages(now=now):
+        interval = int(age.interval.total_seconds())
+        max_age = int(age.max_age.total_seconds())
+        if age.last_success_at is None:
             status, message = DEGRADED, "never synced"
         else:
-            age = (now - last_success).total_seconds()
-            status = OK if age <= max_age else DEGRADED
-            message = f"last success {timesince(last_success, now)} ago"
+            status = DEGRADED if age.stale else OK
+            message = f"last success {timesince(age.last_success_at, now)} ago"
         areas.append(
             {
-                "name": f"sync_{area}",
-                "area": area,
-                "label": SyncArea(area).label,
+                "name": f"sync_{age.area}",
+                "area": age.area,
+                "label": age.label,
                 "status": status,
                 "message": message,
-                "last_success": last_success,
+                "last_success": age.last_success_at,
                 "interval_seconds": interval,
-                "interval_label": _duration_label(interval),
+                "interval_label": duration_text(interval),
                 "max_age_seconds": max_age,
-                "max_age_label": _duration_label(max_age),
+                "max_age_label": duration_text(max_age),
             }
         )
     return areas
-
-
-def _duration_label(seconds: int) -> str:
-    if seconds % 3600 == 0:
-        return f"{seconds // 3600} h"
-    if seconds % 60 == 0:
-        return f"{seconds // 60} min"
-    return f"{seconds} s"
 
 
 # --- The report --------------------------------------------------------------------------------

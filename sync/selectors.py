@@ -7,18 +7,20 @@ serving what the database knows and say what it cannot reach.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import CharField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from organizers.models import Group
 
+from .areas import AREAS, Area, area_entry
 from .locks import lock_is_held
-from .models import SyncArea, SyncOutcome, SyncRun
+from .models import SyncOutcome, SyncRun
 
 logger = logging.getLogger(__name__)
 
@@ -26,15 +28,81 @@ STALE_AFTER_INTERVALS = 3
 
 
 def area_interval(area: str) -> timedelta:
-    """How often beat runs ``area`` (from the SYNC_*_EVERY_SECONDS settings)."""
-    seconds = {
-        SyncArea.ORGANIZERS: settings.SYNC_ORGANIZERS_EVERY_SECONDS,
-        SyncArea.HISTORY: settings.SYNC_HISTORY_EVERY_SECONDS,
-        SyncArea.ATTENDEES: settings.SYNC_HISTORY_EVERY_SECONDS,
-        SyncArea.SCHEDULED: settings.SYNC_SCHEDULED_EVERY_SECONDS,
-        SyncArea.LIVE: settings.SYNC_LIVE_EVERY_SECONDS,
-    }[SyncArea(area)]
-    return timedelta(seconds=seconds)
+    """How often beat runs ``area`` (its cadence setting in the registry)."""
+    return area_entry(area).interval
+
+
+def last_success_by_area(*, areas: Iterable[Area] = AREAS) -> dict[str, datetime | None]:
+    """When each area was last synced in full: the one rule of freshness of the Sync page,
+    ``/health/`` and the pages' "synced … ago".
+
+    An area is as fresh as its last successful whole-account run; an area also synced one
+    group at a time (the history) is at least as fresh as its least recently synced group
+    once every group has synced. So a single group refreshed a minute ago does not make the
+    history fresh while another group's is a day old (``/health/`` used to say so, counting any
+    successful run), and a pass whose one failing group was then refreshed alone counts as
+    complete (the Sync page used to say "never synced", counting only whole-account runs).
+    One query per area, and one more for an area synced by group; each reads the newest row of
+    an (area, key, outcome) in its index, however many runs have been recorded.
+    """
+    successes = SyncRun.objects.filter(outcome=SyncOutcome.SUCCESS, finished_at__isnull=False)
+    newest = successes.order_by("-finished_at").values_list("finished_at", flat=True)
+    last: dict[str, datetime | None] = {}
+    for entry in areas:
+        at = newest.filter(area=entry.key, key="").first()
+        if entry.per_group:
+            group_key = Cast(OuterRef("group_key"), output_field=CharField())
+            by_group = list(
+                Group.objects.annotate(
+                    last=Subquery(newest.filter(area=entry.key, key=group_key)[:1])
+                ).values_list("last", flat=True)
+            )
+            if by_group and None not in by_group:
+                oldest = min(by_group)
+                at = oldest if at is None else max(at, oldest)
+        last[entry.key] = at
+    return last
+
+
+def last_success_at(area: str) -> datetime | None:
+    """When ``area`` was last synced in full (:func:`last_success_by_area`), or None."""
+    entry = area_entry(area)
+    return last_success_by_area(areas=[entry])[entry.key]
+
+
+@dataclass(frozen=True)
+class AreaAge:
+    """How fresh one area is, from the database alone (no Redis: ``/health/`` reads it)."""
+
+    area: str
+    label: str
+    interval: timedelta
+    last_success_at: datetime | None
+    stale: bool  # never synced, or older than STALE_AFTER_INTERVALS intervals
+
+    @property
+    def max_age(self) -> timedelta:
+        return STALE_AFTER_INTERVALS * self.interval
+
+
+def area_ages(*, now: datetime | None = None) -> list[AreaAge]:
+    """Each area's freshness, in the registry's order."""
+    now = now or timezone.now()
+    last = last_success_by_area()
+    ages = []
+    for entry in AREAS:
+        interval = entry.interval
+        success_at = last[entry.key]
+        ages.append(
+            AreaAge(
+                area=entry.key,
+                label=entry.label,
+                interval=interval,
+                last_success_at=success_at,
+                stale=success_at is None or now - success_at > STALE_AFTER_INTERVALS * interval,
+            )
+        )
+    return ages
 
 
 @dataclass(frozen=True)
@@ -53,41 +121,42 @@ class AreaFreshness:
 
     @property
     def interval_text(self) -> str:
-        seconds = int(self.interval.total_seconds())
-        if seconds % 3600 == 0:
-            return f"{seconds // 3600} h"
-        if seconds % 60 == 0:
-            return f"{seconds // 60} min"
-        return f"{seconds} s"
+        return duration_text(int(self.interval.total_seconds()))
+
+
+def duration_text(seconds: int) -> str:
+    """``15 min``, ``1 h``, ``90 s``: an interval as the pages show it."""
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} h"
+    if seconds % 60 == 0:
+        return f"{seconds // 60} min"
+    return f"{seconds} s"
 
 
 def area_freshness(*, now: datetime | None = None) -> list[AreaFreshness]:
-    """For each area: when it last synced in full, whether that is stale (older than three
-    intervals), and whether a run holds its lock now."""
-    now = now or timezone.now()
+    """For each area: when it last synced in full (:func:`last_success_by_area`), whether that
+    is stale (older than three intervals), and whether a run holds its lock now."""
     areas = []
-    for area in SyncArea:
-        runs = SyncRun.objects.filter(area=area, key="")
-        last_success = (
-            runs.filter(outcome=SyncOutcome.SUCCESS).order_by("-finished_at", "-id").first()
+    for age in area_ages(now=now):
+        last_run = (
+            SyncRun.objects.filter(area=age.area, key="")
+            .exclude(outcome=SyncOutcome.SKIPPED)
+            .order_by("-started_at", "-id")
+            .first()
         )
-        last_run = runs.exclude(outcome=SyncOutcome.SKIPPED).order_by("-started_at", "-id").first()
-        interval = area_interval(area)
-        success_at = last_success.finished_at if last_success else None
-        stale = success_at is None or now - success_at > STALE_AFTER_INTERVALS * interval
         try:
-            running = lock_is_held(area)
+            running = lock_is_held(age.area)
         except Exception:
             running = None
         areas.append(
             AreaFreshness(
-                area=area.value,
-                label=area.label,
-                interval=interval,
-                last_success_at=success_at,
+                area=age.area,
+                label=age.label,
+                interval=age.interval,
+                last_success_at=age.last_success_at,
                 last_run=last_run,
                 running=running,
-                stale=stale,
+                stale=age.stale,
             )
         )
     return areas

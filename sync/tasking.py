@@ -1,7 +1,7 @@
 """What every sync task shares: its Celery options and how it gets its client and run.
 
-The tasks themselves live with their area (``organizers/tasks.py``, ``meetings/tasks.py``) and
-do nothing but load their arguments by id and call a service of :mod:`sync.services`.
+The tasks themselves live in ``sync/tasks.py`` and do nothing but load their arguments by id
+and call a service of :mod:`sync.services`.
 """
 
 from __future__ import annotations

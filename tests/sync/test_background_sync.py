@@ -12,15 +12,15 @@ import pytest
 
 from accounts.models import AuditEntry
 from gotomeeting import GoToMeetingClient
-from meetings.tasks import (
+from organizers.models import Group, Organizer
+from sync.models import SyncArea, SyncOutcome, SyncRun
+from sync.tasks import (
     sync_attendees_task,
     sync_history_task,
     sync_live_task,
+    sync_organizers_task,
     sync_scheduled_task,
 )
-from organizers.models import Group, Organizer
-from organizers.tasks import sync_organizers_task
-from sync.models import SyncArea, SyncOutcome, SyncRun
 from tests.sync.expectations import assert_cache_matches
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -142,20 +142,18 @@ def test_refresh_now_queues_on_the_interactive_queue_and_its_progress_reaches_do
     from celery.result import AsyncResult
     from celery.signals import before_task_publish
 
-    import meetings.tasks
-    import organizers.tasks
+    import sync.tasks
 
     # The worker waits until both requests are answered: the in-memory SQLite test database
     # cannot take writes from two threads at once (a real deployment's database can).
     requests_done = threading.Event()
-    for module in (meetings.tasks, organizers.tasks):
-        original = module.run_sync_service
+    original = sync.tasks.run_sync_service
 
-        def gated(*args, _original=original, **kwargs):
-            assert requests_done.wait(30)
-            return _original(*args, **kwargs)
+    def gated(*args, **kwargs):
+        assert requests_done.wait(30)
+        return original(*args, **kwargs)
 
-        monkeypatch.setattr(module, "run_sync_service", gated)
+    monkeypatch.setattr(sync.tasks, "run_sync_service", gated)
     published: list[tuple[str, str]] = []
 
     def remember(sender=None, routing_key=None, headers=None, **kwargs):

@@ -14,6 +14,7 @@ from meetings.models import Attendee, MeetingInstance
 from organizers.models import Group
 from sync import services
 from sync.models import SyncArea, SyncOutcome, SyncRun
+from sync.services import history as history_module
 from tests.factories import MeetingInstanceFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def test_failure_on_the_third_window_keeps_rows_and_the_next_run_finishes_the_re
     old = MeetingInstanceFactory(
         organizer=None, group=group, start_time=timezone.now() - timedelta(days=700)
     )
-    original = services._upsert_instances
+    original = history_module._upsert_instances
     calls = {"n": 0}
 
     def dies_on_third_window(*args, **kwargs):
@@ -43,7 +44,7 @@ def test_failure_on_the_third_window_keeps_rows_and_the_next_run_finishes_the_re
             raise RuntimeError("worker killed")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_upsert_instances", dies_on_third_window)
+    monkeypatch.setattr(history_module, "_upsert_instances", dies_on_third_window)
     with pytest.raises(RuntimeError, match="worker killed"):
         services.group_history_sync(client=client, group=group)
 
@@ -63,7 +64,7 @@ def test_failure_on_the_third_window_keeps_rows_and_the_next_run_finishes_the_re
         1 for a in sandbox.state()["attendees"] if a["meetingInstanceKey"] in kept
     )
 
-    monkeypatch.setattr(services, "_upsert_instances", original)
+    monkeypatch.setattr(history_module, "_upsert_instances", original)
     sandbox.reset_stats()
     resumed = services.group_history_sync(client=client, group=group)
 

@@ -8,10 +8,9 @@ import pytest
 
 from accounts.tokens import TokenRevoked
 from gotomeeting import RateLimited, ServerError, TransportError
-from meetings.tasks import sync_history_task, sync_live_task
-from organizers.tasks import sync_organizers_task
 from portal.celery import app
 from sync.models import SyncArea, SyncOutcome, SyncRun
+from sync.tasks import sync_history_task, sync_live_task, sync_organizers_task
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,8 @@ from datetime import UTC, datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sync import services
+from sync.areas import AREAS, area_entry
 from sync.models import SyncOutcome
-
-AREAS = ("organizers", "history", "attendees", "scheduled", "live")
 
 
 class Command(BaseCommand):
@@ -24,10 +22,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--area",
-            choices=[*AREAS, "all"],
+            choices=[*(entry.key for entry in AREAS), "all"],
             default="all",
-            help="What to sync (default: all, in the order organizers, history, attendees, "
-            "scheduled, live).",
+            help="What to sync (default: all, in the order "
+            + ", ".join(entry.key for entry in AREAS)
+            + ").",
         )
         parser.add_argument(
             "--since",
@@ -44,7 +43,7 @@ class Command(BaseCommand):
             client = service_client()
         except Exception as exc:
             raise CommandError(f"No GoTo service connection: {exc}") from exc
-        areas = AREAS if area == "all" else (area,)
+        areas = [entry.key for entry in AREAS] if area == "all" else [area]
         failed = []
         with client:
             for name in areas:
@@ -66,16 +65,9 @@ class Command(BaseCommand):
             raise CommandError(f"Sync failed for: {', '.join(failed)} (see the Sync status page)")
 
     def _run(self, area: str, client, since: datetime | None):
-        common = {"client": client, "triggered_by": "manage.py sync", "progress": self._line}
-        if area == "organizers":
-            return services.organizers_sync(**common)
-        if area == "history":
-            return services.history_sync(since=since, **common)
-        if area == "attendees":
-            return services.attendees_sync(limit=0, **common)
-        if area == "scheduled":
-            return services.scheduled_sync(**common)
-        return services.live_sync(**common)
+        return area_entry(area).run_in_foreground(
+            client=client, triggered_by="manage.py sync", progress=self._line, since=since
+        )
 
     def _line(self, message: str) -> None:
         self.stdout.write(f"  {message}")
