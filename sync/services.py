@@ -37,6 +37,7 @@ from portal.bulk import commit_without_waiting_for_disk, upsert_rows
 
 from .locks import SyncLock, lock_is_held
 from .models import SyncArea, SyncOutcome, SyncRun
+from .usage import enter_area, leave_area
 
 if TYPE_CHECKING:
     from gotomeeting import GoToMeetingClient
@@ -121,6 +122,7 @@ class _Recorder:
         ).exclude(pk=self.run.pk).update(
             outcome=SyncOutcome.FAILED, finished_at=timezone.now(), error=ABANDONED
         )
+        self._counted_as = enter_area(self.area)  # the run's API calls count as its area's
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
@@ -137,6 +139,7 @@ class _Recorder:
                 self.lock.release()
             except Exception:  # the lock expires on its own
                 logger.warning("Could not release %s", self.lock.cache_key, exc_info=True)
+            leave_area(self._counted_as)
         return False
 
     def _finish(self, outcome: str, error: str) -> None:
