@@ -172,6 +172,7 @@ def sync_intervals() -> dict[str, int]:
 
 def sync_ages(*, now: datetime.datetime | None = None) -> list[dict[str, Any]]:
     """Per sync area: last successful run, its age, the allowed age and a status."""
+    from sync.cadence import cadence_plan
     from sync.models import SyncArea, SyncOutcome, SyncRun
 
     now = now or timezone.now()
@@ -181,8 +182,10 @@ def sync_ages(*, now: datetime.datetime | None = None) -> list[dict[str, Any]]:
         .annotate(last=Max("finished_at"))
         .values_list("area", "last")
     )
+    plan = cadence_plan()  # a cadence the API budget stretched is judged by its stretched length
     areas = []
-    for area, interval in sync_intervals().items():
+    for area, configured in sync_intervals().items():
+        interval = configured * plan.of(area).stretch
         max_age = interval * SYNC_MAX_AGE_FACTOR
         last_success = last.get(area)
         if last_success is None:

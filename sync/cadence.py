@@ -1,0 +1,252 @@
+"""Cadences that stretch when the API budget cannot carry them.
+
+Beat starts each sync area at its configured cadence (``SYNC_<AREA>_EVERY_SECONDS``). Whether the
+API budget can carry that is known from the runs themselves:
+
+- **Cost of a run**: the median ``SyncRun.api_calls`` of the area's last ``RECENT_RUNS`` finished
+  whole-account runs (successful or failed: both spent their calls). The median, not the mean:
+  the first history run is a year's back-fill costing hundreds of times an ordinary run; once
+  two ordinary runs followed it, the estimate is theirs. An area that never ran costs nothing
+  yet (nothing is known to stretch it for).
+- **The sync's share of the budget**: ``GOTO_API_CALLS_PER_SECOND`` less the
+  ``GOTO_API_BACKGROUND_HEADROOM`` left to people's clicks, per ``GOTO_API_BUDGET_WINDOW_SECONDS``
+  (the window the budget actually enforces), per hour.
+- **Stretching**: when the areas together need more calls per hour than that share, cadences
+  stretch in :data:`PRIORITY` order, the least urgent area first, in whole multiples of the
+  configured cadence (beat still fires at the configured one, so a stretch of 4 means "every
+  fourth tick") up to ``SYNC_CADENCE_MAX_STRETCH`` times; only then does the next area up
+  stretch. When every area is at its cap and the estimate still does not fit, the budget
+  itself (``sync.budget``) slows the runs down, and the Sync page says the budget is short.
+- **A deferred run**: a periodic run (beat's, without arguments; never "Refresh now", never the
+  ``sync`` command, never a per-group run) of an area whose stretched cadence has not elapsed
+  since its last successful run started is not run: :func:`defer_if_not_due` records it as a
+  skipped run whose error says why, one row between two real runs (the row is brought up to
+  date, not repeated, so a live area deferred every minute adds no noise).
+
+Freshness reads the same plan: an area synced within three *effective* intervals is fresh, on
+the Sync page and in ``/health/`` alike.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from .models import DEFERRED_PREFIX, SyncArea, SyncOutcome, SyncRun
+
+# Most urgent first. Live and scheduled meetings are what people look at "now" and go wrong in
+# minutes; organizers change rarely and the portal's own writes update the cache at once;
+# history serves dashboards over weeks, where an hour late costs little; attendees are the
+# drill-down of history, and history's own run already fetches those of the meetings it finds.
+PRIORITY: tuple[SyncArea, ...] = (
+    SyncArea.LIVE,
+    SyncArea.SCHEDULED,
+    SyncArea.ORGANIZERS,
+    SyncArea.HISTORY,
+    SyncArea.ATTENDEES,
+)
+RECENT_RUNS = 5
+
+
+def configured_interval(area: str) -> timedelta:
+    """How often beat starts ``area`` (the SYNC_*_EVERY_SECONDS settings; attendees follow
+    history's)."""
+    seconds = {
+        SyncArea.ORGANIZERS: settings.SYNC_ORGANIZERS_EVERY_SECONDS,
+        SyncArea.HISTORY: settings.SYNC_HISTORY_EVERY_SECONDS,
+        SyncArea.ATTENDEES: settings.SYNC_HISTORY_EVERY_SECONDS,
+        SyncArea.SCHEDULED: settings.SYNC_SCHEDULED_EVERY_SECONDS,
+        SyncArea.LIVE: settings.SYNC_LIVE_EVERY_SECONDS,
+    }[SyncArea(area)]
+    return timedelta(seconds=seconds)
+
+
+def duration_text(interval: timedelta) -> str:
+    """``90 s``, ``4 min``, ``3 h``, ``1 h 30 min``: how the pages write a cadence."""
+    seconds = int(interval.total_seconds())
+    if seconds < 60 or seconds % 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h" if not minutes else f"{hours} h {minutes} min"
+
+
+@dataclass(frozen=True)
+class AreaCadence:
+    area: str
+    configured: timedelta
+    stretch: int  # 1: as configured; n: every n-th tick of beat
+    calls_per_run: float | None  # None: no finished run to judge by
+
+    @property
+    def effective(self) -> timedelta:
+        return self.configured * self.stretch
+
+    @property
+    def stretched(self) -> bool:
+        return self.stretch > 1
+
+    def calls_per_hour(self, *, configured: bool = False) -> float:
+        """The estimated calls per hour at the effective (or the configured) cadence."""
+        interval = self.configured if configured else self.effective
+        return (self.calls_per_run or 0.0) * 3600 / interval.total_seconds()
+
+
+@dataclass(frozen=True)
+class CadencePlan:
+    areas: tuple[AreaCadence, ...]  # in PRIORITY order
+    limit_per_hour: float  # the token's whole budget
+    background_per_hour: float  # the sync's share of it
+
+    def of(self, area: str) -> AreaCadence:
+        return next(cadence for cadence in self.areas if cadence.area == SyncArea(area))
+
+    @property
+    def needed_per_hour(self) -> float:
+        """Calls per hour the areas would make at their configured cadences."""
+        return sum(cadence.calls_per_hour(configured=True) for cadence in self.areas)
+
+    @property
+    def planned_per_hour(self) -> float:
+        """Calls per hour the areas make at their effective cadences."""
+        return sum(cadence.calls_per_hour() for cadence in self.areas)
+
+    @property
+    def fits(self) -> bool:
+        return self.planned_per_hour <= self.background_per_hour
+
+    def reason(self, area: str) -> str:
+        """Why ``area`` runs less often than configured ("" when it does not)."""
+        cadence = self.of(area)
+        if not cadence.stretched:
+            return ""
+        return (
+            f"every {duration_text(cadence.effective)} instead of "
+            f"{duration_text(cadence.configured)}: the API budget cannot carry more (the sync "
+            f"would need about {self.needed_per_hour:,.0f} calls an hour at the configured "
+            f"cadences; its share of the budget is {self.background_per_hour:,.0f})"
+        )
+
+
+def background_calls_per_hour() -> float:
+    """The sync's share of the token's budget, in calls per hour."""
+    calls = max(1, settings.GOTO_API_CALLS_PER_SECOND - settings.GOTO_API_BACKGROUND_HEADROOM)
+    return calls * 3600 / settings.GOTO_API_BUDGET_WINDOW_SECONDS
+
+
+def stretches(
+    *,
+    calls_per_run: Mapping[str, float | None],
+    intervals: Mapping[str, timedelta],
+    budget_per_hour: float,
+    max_stretch: int,
+) -> dict[str, int]:
+    """How many configured intervals each area waits between runs so that the estimated calls
+    per hour fit ``budget_per_hour``: the least urgent area stretches first, up to
+    ``max_stretch``, before the next one up stretches at all."""
+    factor = {area: 1 for area in intervals}
+
+    def per_hour(area: str) -> float:
+        return (
+            (calls_per_run.get(area) or 0.0)
+            * 3600
+            / (intervals[area].total_seconds() * factor[area])
+        )
+
+    for area in reversed(PRIORITY):
+        total = sum(per_hour(name) for name in intervals)
+        if total <= budget_per_hour:
+            break
+        cost = calls_per_run.get(area) or 0.0
+        if area not in intervals or cost <= 0:
+            continue
+        room = budget_per_hour - (total - per_hour(area))
+        needed = math.inf if room <= 0 else cost * 3600 / (room * intervals[area].total_seconds())
+        factor[area] = max(1, min(max_stretch, math.ceil(needed - 1e-9)))
+    return factor
+
+
+def _calls_per_run(area: str) -> float | None:
+    recent = list(
+        SyncRun.objects.filter(
+            area=area,
+            key="",
+            outcome__in=(SyncOutcome.SUCCESS, SyncOutcome.FAILED),
+            finished_at__isnull=False,
+        )
+        .order_by("-finished_at", "-id")
+        .values_list("api_calls", flat=True)[:RECENT_RUNS]
+    )
+    return float(statistics.median(recent)) if recent else None
+
+
+def cadence_plan() -> CadencePlan:
+    """Each area's configured and effective cadence and its estimated calls (five queries)."""
+    costs = {area.value: _calls_per_run(area) for area in PRIORITY}
+    intervals = {area.value: configured_interval(area) for area in PRIORITY}
+    budget = background_calls_per_hour()
+    factor = stretches(
+        calls_per_run=costs,
+        intervals=intervals,
+        budget_per_hour=budget,
+        max_stretch=max(1, settings.SYNC_CADENCE_MAX_STRETCH),
+    )
+    return CadencePlan(
+        areas=tuple(
+            AreaCadence(
+                area=area.value,
+                configured=intervals[area.value],
+                stretch=factor[area.value],
+                calls_per_run=costs[area.value],
+            )
+            for area in PRIORITY
+        ),
+        limit_per_hour=settings.GOTO_API_CALLS_PER_SECOND * 3600,
+        background_per_hour=budget,
+    )
+
+
+def effective_intervals() -> dict[str, timedelta]:
+    """Each area's effective cadence: what freshness is judged by."""
+    return {cadence.area: cadence.effective for cadence in cadence_plan().areas}
+
+
+def defer_if_not_due(
+    area: str, *, triggered_by: str, now: datetime | None = None
+) -> SyncRun | None:
+    """For a periodic run of ``area``: the skipped run recorded when its stretched cadence has
+    not elapsed since the last successful run started (None: run it).
+
+    Half a configured interval of slack, so beat's n-th tick after a run is never missed by
+    the few seconds a task waits in the queue.
+    """
+    plan = cadence_plan()
+    cadence = plan.of(area)
+    if not cadence.stretched:
+        return None
+    now = now or timezone.now()
+    runs = SyncRun.objects.filter(area=area, key="")
+    last = runs.filter(outcome=SyncOutcome.SUCCESS).order_by("-started_at", "-id").first()
+    if last is None or now - last.started_at >= cadence.effective - cadence.configured / 2:
+        return None
+    error = f"{DEFERRED_PREFIX}{plan.reason(area)}"
+    newest = runs.order_by("-started_at", "-id").first()
+    if newest is not None and newest.deferred:
+        newest.error, newest.finished_at = error, now
+        newest.save(update_fields=["error", "finished_at"])
+        return newest
+    return SyncRun.objects.create(
+        area=area,
+        triggered_by=triggered_by,
+        outcome=SyncOutcome.SKIPPED,
+        finished_at=now,
+        error=error,
+    )
