@@ -94,9 +94,17 @@ class AreaCadence:
     def stretched(self) -> bool:
         return self.stretch > 1
 
-    def calls_per_hour(self, *, configured: bool = False) -> float:
-        """The estimated calls per hour at the effective (or the configured) cadence."""
-        interval = self.configured if configured else self.effective
+    @property
+    def calls_per_hour(self) -> float:
+        """The estimated calls per hour at the effective cadence."""
+        return self._per_hour(self.effective)
+
+    @property
+    def configured_calls_per_hour(self) -> float:
+        """The estimated calls per hour at the configured cadence."""
+        return self._per_hour(self.configured)
+
+    def _per_hour(self, interval: timedelta) -> float:
         return (self.calls_per_run or 0.0) * 3600 / interval.total_seconds()
 
 
@@ -110,14 +118,19 @@ class CadencePlan:
         return next(cadence for cadence in self.areas if cadence.area == SyncArea(area))
 
     @property
+    def estimated(self) -> bool:
+        """Whether any area has a finished run to estimate its calls from."""
+        return any(cadence.calls_per_run is not None for cadence in self.areas)
+
+    @property
     def needed_per_hour(self) -> float:
         """Calls per hour the areas would make at their configured cadences."""
-        return sum(cadence.calls_per_hour(configured=True) for cadence in self.areas)
+        return sum(cadence.configured_calls_per_hour for cadence in self.areas)
 
     @property
     def planned_per_hour(self) -> float:
         """Calls per hour the areas make at their effective cadences."""
-        return sum(cadence.calls_per_hour() for cadence in self.areas)
+        return sum(cadence.calls_per_hour for cadence in self.areas)
 
     @property
     def fits(self) -> bool:

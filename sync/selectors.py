@@ -184,6 +184,7 @@ class ApiBudget:
     (``sync.usage``) against the token's limit, and the sync's estimated need (``sync.cadence``).
     """
 
+    calls_per_second: int
     limit_per_hour: int
     background_per_hour: float
     plan: CadencePlan
@@ -203,9 +204,9 @@ class ApiBudget:
         return self.hours[1] if len(self.hours) > 1 else None
 
     @property
-    def busy_hours(self) -> list[HourUsage]:
-        """The hours with calls, newest first."""
-        return [hour for hour in self.hours if hour.calls]
+    def busy_hours(self) -> list[tuple[HourUsage, float]]:
+        """The hours with calls, newest first, each with its share of the limit (percent)."""
+        return [(hour, self.share(hour.calls)) for hour in self.hours if hour.calls]
 
     @property
     def rows(self) -> list[UsageRow]:
@@ -242,6 +243,7 @@ def api_budget(*, plan: CadencePlan | None = None, now: datetime | None = None) 
     """The budget and the calls counted in the last 24 hours; never fails (Redis down: says so)."""
     plan = plan or cadence_plan()
     limits = {
+        "calls_per_second": settings.GOTO_API_CALLS_PER_SECOND,
         "limit_per_hour": settings.GOTO_API_CALLS_PER_SECOND * 3600,
         "background_per_hour": plan.background_per_hour,
         "plan": plan,

@@ -22,23 +22,6 @@ ROOT = Path(__file__).resolve().parents[2]
 UNREACHABLE = "redis://127.0.0.1:1/0"
 
 
-@pytest.fixture
-def counts(settings):
-    """Usage keys of this test only (the budget's prefix, made unique), removed afterwards."""
-    prefix = f"{settings.GOTO_API_BUDGET_KEY_PREFIX}-{uuid.uuid4().hex[:8]}"
-    settings.GOTO_API_BUDGET_KEY_PREFIX = prefix
-    usage._down_until = 0.0
-    yield prefix
-    usage._down_until = 0.0
-    try:
-        client = redis.Redis.from_url(settings.GOTO_API_BUDGET_REDIS_URL)
-        keys = list(client.scan_iter(f"{prefix}:*"))
-        if keys:
-            client.delete(*keys)
-    except redis.RedisError:
-        pass
-
-
 def _totals() -> tuple[Counter, Counter]:
     """Calls and 429s per (area, operation), summed over the hours (a test may span two)."""
     calls, throttled = Counter(), Counter()
@@ -50,7 +33,9 @@ def _totals() -> tuple[Counter, Counter]:
 
 
 @pytest.mark.redis
-def test_calls_are_counted_per_area_and_operation_by_every_process(counts, sandbox, goto_client):
+def test_calls_are_counted_per_area_and_operation_by_every_process(
+    usage_counts, sandbox, goto_client
+):
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -59,7 +44,7 @@ def test_calls_are_counted_per_area_and_operation_by_every_process(counts, sandb
             *("--api", sandbox.api_base_url),
             *("--token-json", json.dumps(sandbox.token_for("admin@acme.example"))),
             *("--owner", f"usage-{uuid.uuid4().hex[:8]}"),
-            *("--calls", "4", "--rate", "1000", "--area", "live", "--key-prefix", counts),
+            *("--calls", "4", "--rate", "1000", "--area", "live", "--key-prefix", usage_counts),
         ],
         cwd=ROOT,
         stdin=subprocess.PIPE,
@@ -90,7 +75,7 @@ def test_calls_are_counted_per_area_and_operation_by_every_process(counts, sandb
 
 @pytest.mark.redis
 def test_429_answers_are_counted_apart_and_each_retry_counts_as_a_call(
-    counts, sandbox, goto_client
+    usage_counts, sandbox, goto_client
 ):
     sandbox.faults(rate_limit=True, rate_limit_per_second=2)
     client = goto_client(on_send=count_api_call, sleep=time.sleep, max_retries=10)
@@ -108,7 +93,7 @@ def test_429_answers_are_counted_apart_and_each_retry_counts_as_a_call(
 @pytest.mark.redis
 @pytest.mark.django_db
 def test_a_sync_run_counts_as_its_area_and_a_click_after_it_as_interactive(
-    counts, service_admin, sandbox
+    usage_counts, service_admin, sandbox
 ):
     from accounts.connections import client_for_user
     from sync.services import organizers_sync
@@ -128,7 +113,7 @@ def test_a_sync_run_counts_as_its_area_and_a_click_after_it_as_interactive(
 
 @pytest.mark.django_db
 def test_without_redis_calls_still_go_out_and_reading_says_the_counts_are_unknown(
-    counts, service_admin, sandbox, settings
+    usage_counts, service_admin, sandbox, settings
 ):
     from accounts.connections import client_for_user
 
