@@ -181,8 +181,11 @@ def stretches(
         cost = calls_per_run.get(area) or 0.0
         if area not in intervals or cost <= 0:
             continue
-        room = budget_per_hour - (total - per_hour(area))
-        needed = math.inf if room <= 0 else cost * 3600 / (room * intervals[area].total_seconds())
+        room = budget_per_hour - (total - per_hour(area))  # what the others leave it
+        if room <= 0:
+            factor[area] = max_stretch
+            continue
+        needed = cost * 3600 / (room * intervals[area].total_seconds())
         factor[area] = max(1, min(max_stretch, math.ceil(needed - 1e-9)))
     return factor
 

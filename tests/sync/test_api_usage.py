@@ -13,7 +13,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import redis
 
 from sync import usage
 from sync.usage import UsageUnavailable, count_api_call, counted_as, usage_by_hour
