@@ -191,21 +191,22 @@ def stretches(
 
 
 def _calls_per_run(area: str) -> float | None:
-    recent = list(
-        SyncRun.objects.filter(
-            area=area,
-            key="",
-            outcome__in=(SyncOutcome.SUCCESS, SyncOutcome.FAILED),
-            finished_at__isnull=False,
+    # One query per outcome, each a short walk of the (area, key, outcome, -finished_at) index:
+    # with both outcomes in one query PostgreSQL sorts every run of the area (279 ms for the
+    # 5 areas at 200,000 runs, against about 1 ms this way).
+    recent: list[tuple] = []
+    for outcome in (SyncOutcome.SUCCESS, SyncOutcome.FAILED):
+        recent += (
+            SyncRun.objects.filter(area=area, key="", outcome=outcome, finished_at__isnull=False)
+            .order_by("-finished_at")
+            .values_list("finished_at", "api_calls")[:RECENT_RUNS]
         )
-        .order_by("-finished_at", "-id")
-        .values_list("api_calls", flat=True)[:RECENT_RUNS]
-    )
-    return float(statistics.median(recent)) if recent else None
+    newest = sorted(recent, reverse=True)[:RECENT_RUNS]
+    return float(statistics.median(calls for _, calls in newest)) if newest else None
 
 
 def cadence_plan() -> CadencePlan:
-    """Each area's configured and effective cadence and its estimated calls (five queries)."""
+    """Each area's configured and effective cadence and its estimated calls (ten short queries)."""
     costs = {area.value: _calls_per_run(area) for area in PRIORITY}
     intervals = {area.value: configured_interval(area) for area in PRIORITY}
     budget = background_calls_per_hour()
@@ -250,11 +251,13 @@ def defer_if_not_due(
         return None
     now = now or timezone.now()
     runs = SyncRun.objects.filter(area=area, key="")
-    last = runs.filter(outcome=SyncOutcome.SUCCESS).order_by("-started_at", "-id").first()
+    # By finished_at (indexed): runs of an area never overlap (its lock), so the last to finish
+    # is the last to start.
+    last = runs.filter(outcome=SyncOutcome.SUCCESS).order_by("-finished_at").first()
     if last is None or now - last.started_at >= cadence.effective - cadence.configured / 2:
         return None
     error = f"{DEFERRED_PREFIX}{plan.reason(area)}"
-    newest = runs.order_by("-started_at", "-id").first()
+    newest = runs.order_by("-id").first()
     if newest is not None and newest.deferred:
         newest.error, newest.finished_at = error, now
         newest.save(update_fields=["error", "finished_at"])
