@@ -112,7 +112,7 @@ def test_with_enough_budget_nothing_is_stretched_and_periodic_runs_run(
 
 
 def test_a_periodic_run_within_the_stretched_cadence_is_deferred_with_the_reason(
-    default_cadences, service_admin, sandbox
+    default_cadences, service_admin, sandbox, client_for
 ):
     # 4,000 calls a run every 5 minutes is 48,000 an hour: the sync's share is 27,429.
     last = _runs("organizers", 4000, minutes_ago=4)
@@ -130,6 +130,9 @@ def test_a_periodic_run_within_the_stretched_cadence_is_deferred_with_the_reason
         "deferred: every 10 min instead of 5 min: the API budget cannot carry more"
     )
     assert sandbox.stats()["api_total"] == 0  # nothing was sent
+    detail = client_for(service_admin).get(f"/sync/runs/{deferred.pk}/").content.decode()
+    assert "deferred: every 10 min instead of 5 min" in detail
+    assert "already running" not in detail
 
     when = timezone.now() - timedelta(minutes=8)  # the 2nd tick after it: the cadence elapsed
     SyncRun.objects.filter(pk=last.pk).update(started_at=when, finished_at=when)
