@@ -21,7 +21,8 @@ API budget can carry that is known from the runs themselves:
   ``sync`` command, never a per-group run) of an area whose stretched cadence has not elapsed
   since its last successful run started is not run: :func:`defer_if_not_due` records it as a
   skipped run whose error says why, one row between two real runs (the row is brought up to
-  date, not repeated, so a live area deferred every minute adds no noise).
+  date, not repeated, so a live area deferred every minute adds no noise). A failed run does
+  not restart the clock: the next tick (or Celery's retry) runs again.
 
 Freshness reads the same plan: an area synced within three *effective* intervals is fresh, on
 the Sync page and in ``/health/`` alike.
