@@ -141,6 +141,16 @@ def test_a_periodic_run_within_the_stretched_cadence_is_deferred_with_the_reason
     assert sandbox.stats()["api_total"] > 0
 
 
+def test_a_failed_run_does_not_put_off_the_next_one(default_cadences, service_admin, sandbox):
+    _runs("organizers", 4000, minutes_ago=8)  # stretched to 10 min: due at the next tick
+    failed = SyncRun.objects.create(
+        area="organizers", outcome=SyncOutcome.FAILED, api_calls=3, error="GoTo answered 503"
+    )
+    SyncRun.objects.filter(pk=failed.pk).update(finished_at=timezone.now())
+
+    assert sync_organizers_task()["outcome"] == "success"
+
+
 @pytest.mark.redis
 def test_refresh_now_runs_an_area_whose_cadence_is_stretched(
     default_cadences, service_admin, sandbox, client_for, eager_tasks
