@@ -232,11 +232,6 @@ def cadence_plan() -> CadencePlan:
     )
 
 
-def effective_intervals() -> dict[str, timedelta]:
-    """Each area's effective cadence: what freshness is judged by."""
-    return {cadence.area: cadence.effective for cadence in cadence_plan().areas}
-
-
 def defer_if_not_due(
     area: str, *, triggered_by: str, now: datetime | None = None
 ) -> SyncRun | None:
