@@ -218,6 +218,9 @@ SYNC_ORGANIZERS_EVERY_SECONDS = env.int("SYNC_ORGANIZERS_EVERY_SECONDS", default
 SYNC_HISTORY_EVERY_SECONDS = env.int("SYNC_HISTORY_EVERY_SECONDS", default=15 * 60)
 SYNC_SCHEDULED_EVERY_SECONDS = env.int("SYNC_SCHEDULED_EVERY_SECONDS", default=5 * 60)
 SYNC_LIVE_EVERY_SECONDS = env.int("SYNC_LIVE_EVERY_SECONDS", default=60)
+# When the API budget cannot carry the cadences above, each area's may stretch to at most this
+# many times its own, the least urgent area first (sync.cadence).
+SYNC_CADENCE_MAX_STRETCH = env.int("SYNC_CADENCE_MAX_STRETCH", default=12)
 # Meeting instances whose attendees one attendees run fetches (the next run takes the rest).
 SYNC_ATTENDEES_PER_RUN = env.int("SYNC_ATTENDEES_PER_RUN", default=2000)
 # "Refresh now" goes to its own queue so it never waits behind the periodic runs.
