@@ -159,6 +159,10 @@ class _Builder:
                 }
             )
 
+    def group_key(self, name: str) -> int:
+        """The key of the group called ``name``."""
+        return acct.group_spec(name).key
+
     def unique_email(self, first: str, last: str) -> str:
         local = f"{ascii_slug(first)}.{ascii_slug(last)}"
         email = f"{local}@{acct.EMAIL_DOMAIN}"
@@ -187,7 +191,7 @@ class _Builder:
             "email": email,
             "firstName": first,
             "lastName": last,
-            "groupKey": acct.group_spec(group).key,
+            "groupKey": self.group_key(group),
             "status": status,
             "products": ["G2M"] if products is None else products,
             "maxNumAttendeesAllowed": DEFAULT_MAX_ATTENDEES,
