@@ -11,6 +11,7 @@ import random
 import threading
 
 from sandbox import demo_account as acct
+from sandbox.enterprise import EnterpriseBuilder
 from sandbox.generator import (
     STATE_VERSION,
     AttendeeRow,
@@ -19,7 +20,6 @@ from sandbox.generator import (
     make_attendees,
     people_pool,
 )
-from sandbox.enterprise import EnterpriseBuilder
 from sandbox.keys import KeyGen
 from sandbox.lazy_history import LAZY_RANGES, LazyHistory
 from sandbox.sizes import SIZES
