@@ -505,6 +505,8 @@ class _Builder:
 
 def generate(seed: int, size: str, anchor: int) -> dict:
     """The whole account's data for ``seed`` and ``size``, anchored at ``anchor``."""
+    if SIZES[size].lazy_history:
+        raise ValueError(f"{size} makes its history on demand: use store.generate_state")
     builder = _Builder(seed, SIZES[size], anchor)
     builder.build_groups()
     builder.build_organizers()
