@@ -18,7 +18,7 @@ series' meeting id is coded with the day ``SERIES_DAY``.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sandbox.generator import (
@@ -374,9 +374,3 @@ class LazyHistory:
             for held in self.day(plan, d)
             if held.instance["meetingId"] == meeting_id
         ]
-
-    def plans(self, organizers: list[dict]) -> Iterator[Plan]:
-        for organizer in organizers:
-            plan = self.plan(organizer)
-            if plan is not None:
-                yield plan

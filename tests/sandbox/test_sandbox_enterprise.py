@@ -239,3 +239,22 @@ def test_a_state_file_keeps_run_time_changes_and_the_same_history(tmp_path):
         # Deleting an organizer deletes their report history, as GoTo does; the rest is kept.
         assert kept == [i for i in history if i["organizerKey"] != gone]
         assert len(kept) < len(history)
+
+
+def test_enterprise_has_every_kind_of_object_the_smaller_sizes_have():
+    store = Store.generated(2, "enterprise", ANCHOR)
+    organizers = store.organizers
+    assert any(o["organizerKey"] is None for o in organizers), "pending"
+    suspended = [o for o in organizers if o["status"] == "suspended"]
+    assert suspended
+    assert {p for o in organizers for p in o["products"]} == {"G2M", "G2W", "G2T", "OPENVOICE"}
+    assert sum(m["live"] for m in store.meetings.values()) >= 2
+    assert any(m["startTime"] > ANCHOR_TEXT for m in store.meetings.values()), "scheduled"
+    hosts = [o for o in organizers if o["organizerKey"] is not None][::40]
+    year = (iso(ANCHOR - 365 * DAY), ANCHOR_TEXT)
+    found = [i for o in hosts for i in store.instances_of(o["organizerKey"], *year)]
+    assert {i["meetingType"] for i in found} == {"scheduled", "recurring", "immediate"}
+    assert all(year[0] <= i["startTime"] and i["endTime"] <= ANCHOR_TEXT for i in found)
+    for organizer in suspended[:20]:  # a suspended organizer held nothing after they stopped
+        held = store.instances_of(organizer["organizerKey"], *year)
+        assert all(i["endTime"] <= organizer["historyUntil"] for i in held)
