@@ -275,6 +275,9 @@ class Store:
         siblings = self.meetings_by_org.get(meeting["organizerKey"], [])
         if meeting in siblings:
             siblings.remove(meeting)
+        if self.lazy is not None and meeting.get("source") == "history":
+            # Made from the seed: remembered as deleted, or the next lookup would make it again.
+            self.meta.setdefault("deletedMeetings", []).append(meeting["meetingId"])
         self.touch("meetings")
 
     # -- history --------------------------------------------------------------------------
@@ -315,7 +318,8 @@ class Store:
         """The meeting ``meeting_id``. A past one-off meeting of a made-on-demand history is
         stored the first time it is asked for, so a change to it sticks as at GoTo."""
         found = self.meetings.get(meeting_id)
-        if found is None and self.lazy is not None:
+        deleted = self.meta.get("deletedMeetings", ())
+        if found is None and self.lazy is not None and meeting_id not in deleted:
             found = self.lazy.one_off_meeting(meeting_id)
             if found is not None:
                 self.meetings[meeting_id] = found

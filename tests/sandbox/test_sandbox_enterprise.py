@@ -258,3 +258,14 @@ def test_enterprise_has_every_kind_of_object_the_smaller_sizes_have():
     for organizer in suspended[:20]:  # a suspended organizer held nothing after they stopped
         held = store.instances_of(organizer["organizerKey"], *year)
         assert all(i["endTime"] <= organizer["historyUntil"] for i in held)
+
+
+def test_a_past_meeting_deleted_stays_deleted_and_its_history_stays(enterprise, admin_token):
+    group = _ordinary_group(enterprise, admin_token)
+    path = f"/groups/{group['groupkey']}/historicalMeetings"
+    instances = _get(enterprise, admin_token, path, **_window(50, 45))
+    one_off = next(i for i in instances if i["meetingType"] != "recurring")
+    meeting = f"/meetings/{one_off['meetingId']}"
+    assert enterprise.api("DELETE", meeting, token=admin_token).status == 204
+    assert enterprise.api("GET", meeting, token=admin_token).status == 404
+    assert _get(enterprise, admin_token, path, **_window(50, 45)) == instances  # as at GoTo
