@@ -16,7 +16,8 @@ workers on one token back-fill, and how long a year's back-fill of ``enterprise`
    splitting (``gotomeeting.windows.split_windows``, 60-day windows) and what one window takes
    per group, as the history sync makes it: a group of at most 50 organizers one history and
    one attendees call; a bigger one both per organizer (every organizer with a key: over 60
-   days each hosts ~30 meetings). Not measured by storing a year (hours).
+   days each hosts ~30 meetings, so this is close to an upper bound). Not measured by storing
+   a year (hours); checked against a real back-fill of two sample groups.
 3. **Back-fill throughput**: ``--workers`` processes (default 4), one token, each running
    ``group_history_sync`` over its own big groups of the last sandbox size through the shared
    budget (``sync.budget.SharedBudget``, background priority) with the sandbox's limit and the
@@ -159,31 +160,72 @@ def measure_size(size: str, sandbox) -> dict:
     }
 
 
-def year_backfill_estimate() -> dict:
-    """Calls a year's back-fill makes, from the sync's window splitting and the group sizes in
-    the cache (right after an organizers sync), and how long it takes at the real limit."""
+def _window_calls(hosts: int, members: int, windows: int) -> tuple[int, int]:
+    """History and attendee calls the history sync makes for ``windows`` windows of a group:
+    one each a window, or one each per organizer with a key in a group of more than 50 (an
+    upper bound for attendees: only hosts of a meeting in the window are asked)."""
+    per_window = hosts if members > GROUP_CALL_MAX else 1
+    return windows * per_window, windows * per_window
+
+
+def _group_sizes(group) -> tuple[int, int]:
+    from organizers.models import Organizer
+
+    members = Organizer.objects.filter(group=group, deleted_at__isnull=True)
+    return members.filter(organizer_key__isnull=False).count(), members.count()
+
+
+def year_backfill_estimate(sandbox) -> dict:
+    """Calls a year's back-fill makes, counted from the sync's window splitting and the group
+    sizes in the cache (right after an organizers sync), checked against a real back-fill of
+    two sample groups (the smallest ordinary group for a year, the smallest big group for one
+    60-day window); and how long it takes at the real limit."""
     from django.utils import timezone
 
     from gotomeeting.windows import split_windows
-    from organizers.models import Group, Organizer
+    from organizers.models import Group
+    from sync import services
 
     now = timezone.now()
     windows = len(split_windows(now - timedelta(days=YEAR_DAYS), now))
-    groups, history_calls, attendee_calls = 0, 0, 0
-    for group in Group.objects.all():
-        members = Organizer.objects.filter(group=group, deleted_at__isnull=True)
-        hosts = members.filter(organizer_key__isnull=False).count()
-        per_window = hosts if members.count() > GROUP_CALL_MAX else 1
-        groups += 1
-        history_calls += windows * per_window
-        attendee_calls += windows * per_window
+    groups = list(Group.objects.all())
+    history_calls, attendee_calls = 0, 0
+    for group in groups:
+        history, attendees = _window_calls(*_group_sizes(group), windows)
+        history_calls += history
+        attendee_calls += attendees
     calls = history_calls + attendee_calls
+    ordinary = min(
+        (g for g in groups if _group_sizes(g)[1] <= GROUP_CALL_MAX and _group_sizes(g)[0] > 5),
+        key=lambda g: _group_sizes(g)[1],
+    )
+    big = min(
+        (g for g in groups if _group_sizes(g)[1] > GROUP_CALL_MAX), key=lambda g: _group_sizes(g)[1]
+    )
+    client = _client(sandbox)
+    samples = []
+    for group, days in ((ordinary, YEAR_DAYS), (big, 60)):
+        counted = sum(_window_calls(*_group_sizes(group), windows if days > 60 else 1))
+        sandbox.reset_stats()
+        log(f"budget: back-fill of {group.name} for {days} days (a sample)…")
+        since = timezone.now() - timedelta(days=days)
+        services.group_history_sync(client=client, group=group, since=since, triggered_by="bench")
+        samples.append(
+            {
+                "group": group.name,
+                "organizers": _group_sizes(group)[1],
+                "days": days,
+                "counted_calls": counted,
+                "measured_calls": sandbox.stats()["api_total"],
+            }
+        )
     return {
-        "groups": groups,
+        "groups": len(groups),
         "windows_per_group": windows,
         "history_calls": history_calls,
         "attendee_calls": attendee_calls,
         "calls": calls,
+        "samples": samples,
         "hours_at_10_per_s": round(calls / REAL_RATE / 3600, 2),
         "hours_at_background_share": round(calls / (REAL_RATE - 2) / 3600, 2),
     }
@@ -394,7 +436,12 @@ def report(data: dict) -> str:
             f"{year['windows_per_group']} windows of ≤60 days; {year['history_calls']:,} history + "
             f"{year['attendee_calls']:,} attendee calls, counted from the window splitting): "
             f"{year['hours_at_10_per_s']} h at 10/s ({year['hours_at_background_share']} h at the "
-            "8/s background sync keeps after the interactive headroom)",
+            "8/s background sync keeps after the interactive headroom). Checked on samples: "
+            + "; ".join(
+                f"{s['group']} ({s['organizers']} organizers, {s['days']} days): counted "
+                f"{s['counted_calls']}, made {s['measured_calls']}"
+                for s in year["samples"]
+            ),
         ]
     tp = data.get("throughput")
     if tp:
@@ -443,7 +490,7 @@ def run(args) -> dict:
                 _point_settings_at(sandbox, rate=10_000)
                 data["sizes"].append(measure_size(size, sandbox))
                 if size == "enterprise":
-                    data["enterprise_year_backfill"] = year_backfill_estimate()
+                    data["enterprise_year_backfill"] = year_backfill_estimate(sandbox)
                 if number == len(sizes) - 1 and args.seconds > 0:
                     log(
                         f"budget: throughput, {args.workers} workers on one token at "
