@@ -118,5 +118,6 @@ def test_api_budget_script_counts_each_area_and_runs_workers_on_one_token(run_sc
         assert area["calls_per_hour"] == round(steady["calls"] * 3600 / area["every_seconds"])
     assert areas["live"]["steady_pass"]["calls"] > 0
     assert small["calls_per_hour"] == sum(a["calls_per_hour"] for a in areas.values())
+    assert small["live_shown_within_seconds"] >= areas["live"]["every_seconds"]
     throughput = data["throughput"]
     assert throughput["calls"] > 0 and throughput["answers_429"] <= throughput["sandbox_answers"]
