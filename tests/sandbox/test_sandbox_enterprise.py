@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from sandbox.cli import parse_args
 from sandbox.demo_account import DEMO_USERS
 from sandbox.store import Store
 from sandbox.testing import SandboxHandle, running_sandbox
@@ -269,3 +270,10 @@ def test_a_past_meeting_deleted_stays_deleted_and_its_history_stays(enterprise, 
     assert enterprise.api("DELETE", meeting, token=admin_token).status == 204
     assert enterprise.api("GET", meeting, token=admin_token).status == 404
     assert _get(enterprise, admin_token, path, **_window(50, 45)) == instances  # as at GoTo
+
+
+def test_the_command_line_limits_each_token_to_10_calls_a_second_by_default():
+    settings = parse_args(["--size", "enterprise"])
+    assert settings.size == "enterprise"
+    assert settings.rate_limit and settings.rate_limit_per_second == 10
+    assert not parse_args(["--size", "enterprise", "--no-rate-limit"]).rate_limit
