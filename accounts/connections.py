@@ -18,6 +18,7 @@ from gotomeeting.auth import OAuthConfig, direct_login
 from gotomeeting.errors import ApiError, TransportError
 from portal.locks import cache_lock
 from sync.budget import Priority, budget_for
+from sync.usage import count_api_call
 
 from .models import Role, ServiceConnection, User
 from .tokens import TokenRevoked, load_token, store_token
@@ -81,6 +82,7 @@ def client_for_user(
     if token is None:
         raise TokenRevoked(f"No GoTo token is stored for {user.email}.")
     client_options.setdefault("on_call", log_api_call)
+    client_options.setdefault("on_send", count_api_call)  # calls per hour, area, operation
     client_options.setdefault("budget", budget_for(user.pk, priority=priority))
     client_options.setdefault("deadline", settings.GOTO_INTERACTIVE_DEADLINE_SECONDS)
     return GoToMeetingClient(

@@ -1,9 +1,9 @@
-"""``make bench``: the dashboard, growth and sync benchmarks one after the other, then their
-tables together. Needs PostgreSQL and Redis on loopback (``BENCH_PG_URL``, default
+"""``make bench``: the dashboard, growth, sync and API budget benchmarks one after the other,
+then their tables together. Needs PostgreSQL and Redis on loopback (``BENCH_PG_URL``, default
 postgres://postgres@127.0.0.1:5432/test, where each script creates and drops its own
 ``portal_bench_<pid>`` database; ``REDIS_URL``).
 
-    python bench/run_all.py [--quick] [--seconds 4] [--only dashboard,growth,sync]
+    python bench/run_all.py [--quick] [--seconds 4] [--only dashboard,growth,sync,budget]
 
 ``--quick`` runs toy sizes (a minute or two) to try the set-up. Exit status: non-zero when a
 script failed; a missed target is reported, not an error. Results: ``bench/results/*.json``
@@ -41,11 +41,14 @@ def _commands(args) -> dict[str, list[str]]:
             ],
             "growth": [py, "bench/growth.py", "--sizes", "2000,20000", "--repeat", "2"],
             "sync": [py, "bench/sync_speed.py", "--size", "small"],
+            "budget": [py, "bench/api_budget.py", "--sizes", "demo", "--seconds", "5"],
         }
     return {
         "dashboard": [py, "bench/dashboard.py", "--seconds", str(args.seconds)],
         "growth": [py, "bench/growth.py"],
         "sync": [py, "bench/sync_speed.py", "--size", "large"],
+        # demo, large and enterprise, then 4 workers on one token for 25 s: about 3 minutes.
+        "budget": [py, "bench/api_budget.py"],
     }
 
 
@@ -67,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="toy sizes, to try the set-up")
     parser.add_argument("--seconds", type=float, default=4, help="length of each load run")
-    parser.add_argument("--only", default="", help="comma-separated: dashboard,growth,sync")
+    parser.add_argument("--only", default="", help="comma-separated: dashboard,growth,sync,budget")
     args = parser.parse_args(argv)
 
     if not pg_available():

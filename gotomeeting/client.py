@@ -47,6 +47,10 @@ class GoToMeetingClient:
 
     ``deadline`` bounds each operation, retries and waits included (None: only the retry
     policy's own limits); a page passes what it can afford, background work a longer one.
+
+    ``on_send(operation, status)`` is told about every request sent, retries included (status
+    None when no answer came): what GoTo counts against the token's limit, for the portal's
+    usage counts. ``on_call`` is told once per operation, for the log.
     """
 
     def __init__(
@@ -66,6 +70,7 @@ class GoToMeetingClient:
         clock: Callable[[], float] = time.monotonic,
         on_call: Callable[[CallRecord], None] | None = None,
         budget: CallBudget | None = None,
+        on_send: Callable[[str, int | None], None] | None = None,
     ):
         if deadline is not None and deadline <= 0:
             raise ValueError("deadline must be a positive number of seconds (or None)")
@@ -90,6 +95,7 @@ class GoToMeetingClient:
             clock=clock,
             on_call=on_call,
             budget=budget,
+            on_send=on_send,
         )
         self._limited = False
 

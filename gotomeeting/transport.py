@@ -106,6 +106,7 @@ class Transport:
         clock: Callable[[], float] = time.monotonic,
         on_call: Callable[[CallRecord], None] | None = None,
         budget: CallBudget | None = None,
+        on_send: Callable[[str, int | None], None] | None = None,
     ):
         self.api_base_url = require_secure_url(api_base_url, "api_base_url").rstrip("/")
         self.budget: CallBudget = budget or Unlimited()
@@ -117,6 +118,7 @@ class Transport:
         self._sleep = sleep
         self._clock = clock
         self._on_call = on_call
+        self._on_send = on_send
         self._session = _GoToSession(keeper, client_id, token_url)
 
     def close(self) -> None:
@@ -165,8 +167,10 @@ class Transport:
             try:
                 response = self._send_once(attempt, url, params, body)
             except requests.RequestException as error:
+                self._sent(attempt, None)
                 self._retry_after_exception(attempt, error)
                 continue
+            self._sent(attempt, response.status_code)
             attempt.status = response.status_code
             if response.status_code < 400:
                 return response
@@ -191,6 +195,16 @@ class Transport:
             return self._session.request(
                 attempt.method, url, params=params, json=body, timeout=self._timeout_for(attempt)
             )
+
+    def _sent(self, attempt: _Attempt, status: int | None) -> None:
+        """Tell the ``on_send`` hook about one request that went out (each try counts against
+        GoTo's limit, a 429 included); a failing hook never fails the call."""
+        if self._on_send is None:
+            return
+        try:
+            self._on_send(attempt.operation, status)
+        except Exception:
+            logger.exception("The on_send hook failed for %s.", attempt.operation)
 
     def _budget_wait_for(self, attempt: _Attempt) -> float:
         """How long a try may wait for the budget: what the deadline leaves for waiting and the

@@ -153,9 +153,11 @@ class SyncAges(HealthCheck):
 def sync_intervals() -> dict[str, int]:
     """Each sync area's schedule in seconds (the registry's cadence settings,
     SYNC_<AREA>_EVERY_SECONDS; attendees follow the history unless they have their own)."""
-    from sync.selectors import area_ages
+    from sync.selectors import configured_intervals
 
-    return {age.area: int(age.interval.total_seconds()) for age in area_ages()}
+    return {
+        area: int(interval.total_seconds()) for area, interval in configured_intervals().items()
+    }
 
 
 def sync_ages(*, now: datetime.datetime | None = None) -> list[dict[str, Any]]:
@@ -182,9 +184,9 @@ def sync_ages(*, now: datetime.datetime | None = None) -> list[dict[str, Any]]:
                 "message": message,
                 "last_success": age.last_success_at,
                 "interval_seconds": interval,
-                "interval_label": duration_text(interval),
+                "interval_label": duration_text(age.interval),
                 "max_age_seconds": max_age,
-                "max_age_label": duration_text(max_age),
+                "max_age_label": duration_text(age.max_age),
             }
         )
     return areas

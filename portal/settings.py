@@ -225,6 +225,9 @@ SYNC_LIVE_SWEEP_SECONDS = env.int("SYNC_LIVE_SWEEP_SECONDS", default=15 * 60)
 # window) its 15-minute passes ask only the organizers who can have held a meeting; a meeting
 # the live sweep saw is one of those, so the full pass only catches what ran between sweeps.
 SYNC_HISTORY_SWEEP_SECONDS = env.int("SYNC_HISTORY_SWEEP_SECONDS", default=3 * 60 * 60)
+# When the API budget cannot carry the cadences above, each area's may stretch to at most this
+# many times its own, the least urgent area first (sync.cadence).
+SYNC_CADENCE_MAX_STRETCH = env.int("SYNC_CADENCE_MAX_STRETCH", default=12)
 # Meeting instances whose attendees one attendees run fetches (the next run takes the rest).
 SYNC_ATTENDEES_PER_RUN = env.int("SYNC_ATTENDEES_PER_RUN", default=2000)
 # "Refresh now" goes to its own queue so it never waits behind the periodic runs.

@@ -13,9 +13,7 @@ from sandbox.validation import date_range
 
 def _rows(call: ApiCall, instances: list[dict], shape: Callable[[dict, list], dict]) -> Response:
     items = [
-        shape(instance, row)
-        for instance in instances
-        for row in call.store.attendees.get(instance["meetingInstanceKey"], [])
+        shape(instance, row) for instance in instances for row in call.store.attendee_rows(instance)
     ]
     return json_response(200, items)
 
@@ -25,16 +23,12 @@ def attendees_by_meeting(call: ApiCall) -> Response:
     accepted too (then the attendees of every instance of that meeting)."""
     key = call.key_param("meetingId")
     store = call.store
-    instance = store.instances.get(key)
+    instance = store.instance(key)
     if instance is not None:
         instances = [instance]
         owner = instance["organizerKey"]
-    elif store.instances_by_meeting.get(key) or key in store.meetings:
-        instances = sorted(
-            store.instances_by_meeting.get(key, []),
-            key=lambda i: (i["startTime"], i["meetingInstanceKey"]),
-        )
-        meeting = store.meetings.get(key)
+    elif (instances := store.instances_of_meeting(key)) or store.meeting(key) is not None:
+        meeting = store.meeting(key)
         owner = meeting["organizerKey"] if meeting else instances[0]["organizerKey"]
     else:
         raise not_found("Meeting instance")

@@ -98,7 +98,7 @@ class ApiCall:
 
     def meeting_param(self) -> dict:
         """The ``{meetingId}`` meeting: the caller's own, or any for an admin."""
-        meeting = self.store.meetings.get(self.key_param("meetingId"))
+        meeting = self.store.meeting(self.key_param("meetingId"))
         if meeting is None:
             raise not_found("Meeting")
         if meeting["organizerKey"] != self.caller_key and not self.is_admin:

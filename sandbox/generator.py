@@ -159,6 +159,10 @@ class _Builder:
                 }
             )
 
+    def group_key(self, name: str) -> int:
+        """The key of the group called ``name``."""
+        return acct.group_spec(name).key
+
     def unique_email(self, first: str, last: str) -> str:
         local = f"{ascii_slug(first)}.{ascii_slug(last)}"
         email = f"{local}@{acct.EMAIL_DOMAIN}"
@@ -187,7 +191,7 @@ class _Builder:
             "email": email,
             "firstName": first,
             "lastName": last,
-            "groupKey": acct.group_spec(group).key,
+            "groupKey": self.group_key(group),
             "status": status,
             "products": ["G2M"] if products is None else products,
             "maxNumAttendeesAllowed": DEFAULT_MAX_ATTENDEES,
@@ -501,6 +505,8 @@ class _Builder:
 
 def generate(seed: int, size: str, anchor: int) -> dict:
     """The whole account's data for ``seed`` and ``size``, anchored at ``anchor``."""
+    if SIZES[size].lazy_history:
+        raise ValueError(f"{size} makes its history on demand: use store.generate_state")
     builder = _Builder(seed, SIZES[size], anchor)
     builder.build_groups()
     builder.build_organizers()

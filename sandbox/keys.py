@@ -21,10 +21,18 @@ KEY_RANGES: dict[str, tuple[int, int]] = {
 class KeyGen:
     """Hands out keys per kind, never the same one twice (it remembers what it gave)."""
 
-    def __init__(self, seed: int, counters: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        seed: int,
+        counters: dict[str, int] | None = None,
+        ranges: dict[str, tuple[int, int]] | None = None,
+    ) -> None:
         self.seed = seed
         self.counters: dict[str, int] = dict(counters or {})
         self.used: set[int] = set()
+        # A size whose history is generated on demand keeps the low end of some ranges for
+        # the keys it derives (sandbox/lazy_history.py), so counted keys never meet them.
+        self.ranges = {**KEY_RANGES, **(ranges or {})}
 
     def reserve(self, key: int) -> None:
         """Mark a key taken (fixed keys, keys loaded from a state file)."""
@@ -32,7 +40,7 @@ class KeyGen:
 
     def next(self, kind: str) -> int:
         """The next key of ``kind``."""
-        low, high = KEY_RANGES[kind]
+        low, high = self.ranges[kind]
         while True:
             n = self.counters.get(kind, 0)
             self.counters[kind] = n + 1

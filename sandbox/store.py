@@ -11,6 +11,7 @@ import random
 import threading
 
 from sandbox import demo_account as acct
+from sandbox.enterprise import EnterpriseBuilder
 from sandbox.generator import (
     STATE_VERSION,
     AttendeeRow,
@@ -20,11 +21,25 @@ from sandbox.generator import (
     people_pool,
 )
 from sandbox.keys import KeyGen
+from sandbox.lazy_history import LAZY_RANGES, LazyHistory
+from sandbox.sizes import SIZES
 from sandbox.timeutil import floor_minute, iso, parse_iso
 
 DATA_SECTIONS = ("meta", "groups", "organizers", "meetings", "instances", "attendees")
 PRODUCTS = ("G2M", "G2W", "G2T", "OPENVOICE")
 KEEPALIVE_MEETINGS = 2
+
+
+def generate_state(seed: int, size: str, anchor: int) -> dict:
+    """The generated data of ``size``; a lazy-history size gets no instance or attendee."""
+    profile = SIZES[size]
+    if not profile.lazy_history:
+        return generate(seed, size, anchor)
+    builder = EnterpriseBuilder(seed, profile, anchor)
+    builder.build_groups()
+    builder.build_organizers()
+    builder.build_meetings()
+    return builder.result(size)
 
 
 def products_for(product_type: str) -> list[str]:
@@ -49,14 +64,16 @@ class Store:
     @classmethod
     def generated(cls, seed: int, size: str, anchor: int) -> Store:
         """A fresh store for ``seed``/``size`` anchored at ``anchor``."""
-        store = cls(generate(seed, size, anchor))
+        store = cls(generate_state(seed, size, anchor))
         store.dirty.update(DATA_SECTIONS)
         return store
 
     def _load(self, data: dict) -> None:
         self.meta: dict = data["meta"]
         self.seed: int = self.meta["seed"]
-        self.keys = KeyGen(self.seed, self.meta.get("counters"))
+        profile = SIZES.get(self.meta["size"])
+        lazy = profile is not None and profile.lazy_history
+        self.keys = KeyGen(self.seed, self.meta.get("counters"), LAZY_RANGES if lazy else None)
         self.groups: list[dict] = data["groups"]
         self.organizers: list[dict] = data["organizers"]
         self.meetings: dict[int, dict] = {m["meetingId"]: m for m in data["meetings"]}
@@ -66,11 +83,24 @@ class Store:
             self.attendees.setdefault(row[0], []).append(row)
         self._people = None
         self._reindex()
+        # History made on demand (sandbox/lazy_history.py) for sizes too big to hold; the
+        # instances above are then only those added at run time (holds, ended live meetings).
+        self.lazy: LazyHistory | None = None
+        if lazy:
+            assert profile is not None
+            self.lazy = LazyHistory(
+                seed=self.seed,
+                anchor=parse_iso(self.meta["anchor"]),
+                mean_attendees=profile.mean_attendees,
+                people=self.people,
+                organizer_of=self.org_by_serial.get,
+            )
 
     def _reindex(self) -> None:
         self.group_by_key = {g["groupkey"]: g for g in self.groups}
         self.org_by_email = {o["email"].lower(): o for o in self.organizers}
         self.org_by_key = {o["organizerKey"]: o for o in self.organizers if o["organizerKey"]}
+        self.org_by_serial = {o["serial"]: o for o in self.organizers if "serial" in o}
         self.meetings_by_org: dict[int, list[dict]] = {}
         for meeting in self.meetings.values():
             self.meetings_by_org.setdefault(meeting["organizerKey"], []).append(meeting)
@@ -89,7 +119,7 @@ class Store:
 
     def reset(self, anchor: int) -> None:
         """Regenerate everything from the seed, anchored at ``anchor``."""
-        self._load(generate(self.seed, self.meta["size"], anchor))
+        self._load(generate_state(self.seed, self.meta["size"], anchor))
         self.dirty.update(DATA_SECTIONS)
 
     def section(self, name: str) -> object:
@@ -180,6 +210,7 @@ class Store:
         if key is None:
             return
         self.org_by_key.pop(key, None)
+        self.org_by_serial.pop(organizer.get("serial"), None)  # its made-on-demand history too
         for meeting in self.meetings_by_org.pop(key, []):
             self.meetings.pop(meeting["meetingId"], None)
             self.live_ids.discard(meeting["meetingId"])
@@ -244,6 +275,9 @@ class Store:
         siblings = self.meetings_by_org.get(meeting["organizerKey"], [])
         if meeting in siblings:
             siblings.remove(meeting)
+        if self.lazy is not None and meeting.get("source") == "history":
+            # Made from the seed: remembered as deleted, or the next lookup would make it again.
+            self.meta.setdefault("deletedMeetings", []).append(meeting["meetingId"])
         self.touch("meetings")
 
     # -- history --------------------------------------------------------------------------
@@ -254,7 +288,44 @@ class Store:
             for i in self.instances_by_org.get(organizer_key, [])
             if start <= i["startTime"] <= end
         ]
+        organizer = self.org_by_key.get(organizer_key)
+        if self.lazy is not None and organizer is not None:
+            found += self.lazy.instances_of(organizer, start, end)
         return sorted(found, key=lambda i: (i["startTime"], i["meetingInstanceKey"]))
+
+    def instance(self, key: int) -> dict | None:
+        """The meeting instance with ``key``, stored or made on demand."""
+        found = self.instances.get(key)
+        if found is None and self.lazy is not None:
+            found = self.lazy.instance(key)
+        return found
+
+    def instances_of_meeting(self, meeting_id: int) -> list[dict]:
+        """Every instance of the meeting ``meeting_id``, oldest first."""
+        found = list(self.instances_by_meeting.get(meeting_id, []))
+        if self.lazy is not None:
+            found += self.lazy.instances_of_meeting(meeting_id)
+        return sorted(found, key=lambda i: (i["startTime"], i["meetingInstanceKey"]))
+
+    def attendee_rows(self, instance: dict) -> list[AttendeeRow]:
+        """The attendee rows of ``instance``, stored or made on demand."""
+        key = instance["meetingInstanceKey"]
+        if key in self.attendees or self.lazy is None:
+            return self.attendees.get(key, [])
+        return self.lazy.attendee_rows(instance)
+
+    def meeting(self, meeting_id: int) -> dict | None:
+        """The meeting ``meeting_id``. A past one-off meeting of a made-on-demand history is
+        stored the first time it is asked for, so a change to it sticks as at GoTo."""
+        found = self.meetings.get(meeting_id)
+        deleted = self.meta.get("deletedMeetings", ())
+        if found is None and self.lazy is not None and meeting_id not in deleted:
+            found = self.lazy.one_off_meeting(meeting_id)
+            if found is not None:
+                self.meetings[meeting_id] = found
+                self.meetings_by_org.setdefault(found["organizerKey"], []).append(found)
+                self.touch("meetings")
+        return found
 
     def add_instance(
         self, meeting: dict, start: int, end: int, attendees: int, rng: random.Random
@@ -378,12 +449,20 @@ class Store:
 
     # -- snapshot ---------------------------------------------------------------------------
     def snapshot(self, now: float) -> dict:
-        """Everything, for ``GET /_sandbox/state`` (attendee rows as objects)."""
+        """Everything, for ``GET /_sandbox/state`` (attendee rows as objects).
+
+        For a made-on-demand history (``enterprise``) ``instances`` and ``attendees`` hold
+        only what was added at run time, and ``meta.history`` says so: a year of it would be
+        gigabytes of JSON. Ask the API for a window instead.
+        """
         counts: dict[int, int] = {}
         for organizer in self.organizers:
             counts[organizer["groupKey"]] = counts.get(organizer["groupKey"], 0) + 1
+        meta = {key: value for key, value in self.meta.items() if key != "counters"}
+        if self.lazy is not None:
+            meta["history"] = "on demand: instances and attendees list only run-time additions"
         return {
-            "meta": {key: value for key, value in self.meta.items() if key != "counters"},
+            "meta": meta,
             "account": {"account_key": acct.ACCOUNT_KEY, "account_type": "corporate"},
             "groups": [{**g, "numOrganizers": counts.get(g["groupkey"], 0)} for g in self.groups],
             "organizers": [dict(o) for o in self.organizers],

@@ -34,13 +34,6 @@ from .services.history import history_sync
 from .services.live import live_sync
 from .services.organizers import organizers_sync
 from .services.scheduled import scheduled_sync
-from .tasks import (
-    sync_attendees_task,
-    sync_history_task,
-    sync_live_task,
-    sync_organizers_task,
-    sync_scheduled_task,
-)
 
 if TYPE_CHECKING:
     from celery import Task
@@ -88,10 +81,17 @@ class Area:
 
     area: SyncArea
     service: Callable[..., SyncRun]
-    task: Task
+    # The name the task is registered (and queued, scheduled and routed) under; the task is
+    # looked up by it, so the registry does not import sync.tasks (whose runs read the
+    # cadences, which read this registry).
+    task_name: str
     cadence_setting: str
     # Lower runs at its cadence longer: when the API budget cannot carry every cadence, the
-    # highest numbers stretch first.
+    # highest numbers stretch first (sync.cadence). Live and scheduled meetings are what people
+    # look at "now" and go wrong in minutes; organizers change rarely and the portal's own
+    # writes update the cache at once; history serves dashboards over weeks, where an hour late
+    # costs little; attendees are the drill-down of history, whose own run fetches those of
+    # the meetings it finds.
     priority: int
     cost: str  # the calls of one routine run, in words (shown to Admins)
     calls_per_run: Callable[[AccountShape], int]
@@ -112,9 +112,11 @@ class Area:
         return self.area.label
 
     @property
-    def task_name(self) -> str:
-        """The name the task is registered (and queued, scheduled and routed) under."""
-        return self.task.name
+    def task(self) -> Task:
+        """The Celery task of the area (registered by ``sync.tasks`` under :attr:`task_name`)."""
+        from celery import current_app
+
+        return current_app.tasks[self.task_name]
 
     @property
     def interval(self) -> timedelta:
@@ -160,16 +162,16 @@ AREAS: tuple[Area, ...] = (
     Area(
         area=SyncArea.ORGANIZERS,
         service=organizers_sync,
-        task=sync_organizers_task,
+        task_name="organizers.sync_organizers",
         cadence_setting="SYNC_ORGANIZERS_EVERY_SECONDS",
-        priority=1,
+        priority=3,
         cost="2 calls: every group, every organizer",
         calls_per_run=lambda shape: 2,
     ),
     Area(
         area=SyncArea.HISTORY,
         service=history_sync,
-        task=sync_history_task,
+        task_name="meetings.sync_history",
         cadence_setting="SYNC_HISTORY_EVERY_SECONDS",
         priority=4,
         cost=(
@@ -184,7 +186,7 @@ AREAS: tuple[Area, ...] = (
     Area(
         area=SyncArea.ATTENDEES,
         service=attendees_sync,
-        task=sync_attendees_task,
+        task_name="meetings.sync_attendees",
         cadence_setting="SYNC_ATTENDEES_EVERY_SECONDS",
         cadence_fallback="SYNC_HISTORY_EVERY_SECONDS",
         priority=5,
@@ -198,9 +200,9 @@ AREAS: tuple[Area, ...] = (
     Area(
         area=SyncArea.SCHEDULED,
         service=scheduled_sync,
-        task=sync_scheduled_task,
+        task_name="meetings.sync_scheduled",
         cadence_setting="SYNC_SCHEDULED_EVERY_SECONDS",
-        priority=3,
+        priority=2,
         cost=(
             "1 call per group of at most 50 organizers (organizers of bigger groups: the live "
             "sweep asks them; 1 call each while it is not running)"
@@ -210,9 +212,9 @@ AREAS: tuple[Area, ...] = (
     Area(
         area=SyncArea.LIVE,
         service=live_sync,
-        task=sync_live_task,
+        task_name="meetings.sync_live",
         cadence_setting="SYNC_LIVE_EVERY_SECONDS",
-        priority=2,
+        priority=1,
         cost=(
             "a slice of the sweep (each group, each organizer of groups over 50, once per "
             "SYNC_LIVE_SWEEP_SECONDS), and 1 call per group (per organizer over 50) with a "

@@ -98,6 +98,11 @@ def _redis() -> redis.Redis:
         return client
 
 
+def budget_redis() -> redis.Redis:
+    """The Redis the budget lives in (its usage counts too, ``sync.usage``): short timeouts."""
+    return _redis()
+
+
 def _local_window(key: str) -> LocalWindow:
     with _lock:
         window = _local_windows.get(key)

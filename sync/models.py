@@ -20,6 +20,11 @@ class SyncOutcome(models.TextChoices):
     SKIPPED = "skipped", "Already running"
 
 
+# The error of a skipped periodic run whose area's stretched cadence had not elapsed
+# (sync.cadence); other skipped runs say "already running".
+DEFERRED_PREFIX = "deferred: "
+
+
 class SyncRun(models.Model):
     """A run of one sync task for one key (a group, say) over an optional window."""
 
@@ -48,3 +53,8 @@ class SyncRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area}:{self.key} {self.outcome}"
+
+    @property
+    def deferred(self) -> bool:
+        """A periodic run not run because the API budget stretched its area's cadence."""
+        return self.outcome == SyncOutcome.SKIPPED and self.error.startswith(DEFERRED_PREFIX)

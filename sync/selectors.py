@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import CharField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast
@@ -19,17 +20,19 @@ from django.utils import timezone
 from organizers.models import Group
 
 from .areas import AREAS, Area, area_entry
+from .cadence import AreaCadence, CadencePlan, cadence_plan, duration_text
 from .locks import lock_is_held
 from .models import SyncOutcome, SyncRun
+from .usage import HourUsage, UsageUnavailable, usage_by_hour
 
 logger = logging.getLogger(__name__)
 
 STALE_AFTER_INTERVALS = 3
 
 
-def area_interval(area: str) -> timedelta:
-    """How often beat runs ``area`` (its cadence setting in the registry)."""
-    return area_entry(area).interval
+def configured_intervals() -> dict[str, timedelta]:
+    """How often beat runs each area (its cadence setting in the registry), in its order."""
+    return {entry.key: entry.interval for entry in AREAS}
 
 
 def last_success_by_area(*, areas: Iterable[Area] = AREAS) -> dict[str, datetime | None]:
@@ -76,7 +79,7 @@ class AreaAge:
 
     area: str
     label: str
-    interval: timedelta
+    interval: timedelta  # the effective cadence: stretched when the API budget is short
     last_success_at: datetime | None
     stale: bool  # never synced, or older than STALE_AFTER_INTERVALS intervals
 
@@ -85,13 +88,15 @@ class AreaAge:
         return STALE_AFTER_INTERVALS * self.interval
 
 
-def area_ages(*, now: datetime | None = None) -> list[AreaAge]:
-    """Each area's freshness, in the registry's order."""
+def area_ages(*, now: datetime | None = None, plan: CadencePlan | None = None) -> list[AreaAge]:
+    """Each area's freshness, in the registry's order, judged by its effective cadence (the
+    stretched one when the API budget stretched it, :mod:`sync.cadence`)."""
     now = now or timezone.now()
+    plan = plan or cadence_plan()
     last = last_success_by_area()
     ages = []
     for entry in AREAS:
-        interval = entry.interval
+        interval = plan.of(entry.key).effective
         success_at = last[entry.key]
         ages.append(
             AreaAge(
@@ -109,11 +114,13 @@ def area_ages(*, now: datetime | None = None) -> list[AreaAge]:
 class AreaFreshness:
     area: str
     label: str
-    interval: timedelta
+    interval: timedelta  # the effective cadence: stretched when the API budget is short
     last_success_at: datetime | None
     last_run: SyncRun | None
     running: bool | None  # None: the lock store cannot be asked
     stale: bool
+    cadence: AreaCadence | None = None
+    stretch_reason: str = ""
 
     @property
     def never_synced(self) -> bool:
@@ -121,23 +128,23 @@ class AreaFreshness:
 
     @property
     def interval_text(self) -> str:
-        return duration_text(int(self.interval.total_seconds()))
+        return duration_text(self.interval)
+
+    @property
+    def configured_text(self) -> str:
+        return duration_text(self.cadence.configured) if self.cadence else self.interval_text
 
 
-def duration_text(seconds: int) -> str:
-    """``15 min``, ``1 h``, ``90 s``: an interval as the pages show it."""
-    if seconds % 3600 == 0:
-        return f"{seconds // 3600} h"
-    if seconds % 60 == 0:
-        return f"{seconds // 60} min"
-    return f"{seconds} s"
-
-
-def area_freshness(*, now: datetime | None = None) -> list[AreaFreshness]:
+def area_freshness(
+    *, now: datetime | None = None, plan: CadencePlan | None = None
+) -> list[AreaFreshness]:
     """For each area: when it last synced in full (:func:`last_success_by_area`), whether that
-    is stale (older than three intervals), and whether a run holds its lock now."""
+    is stale (older than three of its effective intervals, see :mod:`sync.cadence`), and
+    whether a run holds its lock now."""
+    now = now or timezone.now()
+    plan = plan or cadence_plan()
     areas = []
-    for age in area_ages(now=now):
+    for age in area_ages(now=now, plan=plan):
         last_run = (
             SyncRun.objects.filter(area=age.area, key="")
             .exclude(outcome=SyncOutcome.SKIPPED)
@@ -157,6 +164,8 @@ def area_freshness(*, now: datetime | None = None) -> list[AreaFreshness]:
                 last_run=last_run,
                 running=running,
                 stale=age.stale,
+                cadence=plan.of(age.area),
+                stretch_reason=plan.reason(age.area),
             )
         )
     return areas
@@ -240,6 +249,96 @@ def service_connection_info() -> ConnectionInfo:
     return ConnectionInfo(status.label, status.ok, status.detail)
 
 
+@dataclass(frozen=True)
+class UsageRow:
+    area: str
+    operation: str
+    this_hour: int
+    last_hour: int
+    day: int  # the last 24 hours, this one included
+    throttled: int  # 429s in the last 24 hours
+
+
+@dataclass(frozen=True)
+class ApiBudget:
+    """What the Sync page shows of the API budget: calls counted per hour, area and operation
+    (``sync.usage``) against the token's limit, and the sync's estimated need (``sync.cadence``).
+    """
+
+    calls_per_second: int
+    limit_per_hour: int
+    background_per_hour: float
+    plan: CadencePlan
+    hours: tuple[HourUsage, ...] = ()  # the current hour first
+    unavailable: str = ""  # why the counts cannot be read
+
+    @property
+    def counted(self) -> bool:
+        return any(hour.calls for hour in self.hours)
+
+    @property
+    def this_hour(self) -> HourUsage | None:
+        return self.hours[0] if self.hours else None
+
+    @property
+    def last_hour(self) -> HourUsage | None:
+        return self.hours[1] if len(self.hours) > 1 else None
+
+    @property
+    def busy_hours(self) -> list[tuple[HourUsage, float]]:
+        """The hours with calls, newest first, each with its share of the limit (percent)."""
+        return [(hour, self.share(hour.calls)) for hour in self.hours if hour.calls]
+
+    @property
+    def rows(self) -> list[UsageRow]:
+        """Calls per area and operation, busiest first over the day."""
+        table: dict[tuple[str, str], list[int]] = {}
+        for index, hour in enumerate(self.hours):
+            for row in hour.operations:
+                counts = table.setdefault((row.area, row.operation), [0, 0, 0, 0])
+                if index < 2:
+                    counts[index] += row.calls
+                counts[2] += row.calls
+                counts[3] += row.throttled
+        rows = [UsageRow(area, op, *counts) for (area, op), counts in table.items()]
+        return sorted(rows, key=lambda row: (-row.day, row.area, row.operation))
+
+    def share(self, calls: int) -> float:
+        """``calls`` in an hour as a percentage of the hour's limit."""
+        return 100 * calls / self.limit_per_hour if self.limit_per_hour else 0.0
+
+    @property
+    def last_hour_share(self) -> float:
+        return self.share(self.last_hour.calls) if self.last_hour else 0.0
+
+    @property
+    def this_hour_share(self) -> float:
+        return self.share(self.this_hour.calls) if self.this_hour else 0.0
+
+    @property
+    def day_throttled(self) -> int:
+        return sum(hour.throttled for hour in self.hours)
+
+
+def api_budget(*, plan: CadencePlan | None = None, now: datetime | None = None) -> ApiBudget:
+    """The budget and the calls counted in the last 24 hours; never fails (Redis down: says so)."""
+    plan = plan or cadence_plan()
+    limits = {
+        "calls_per_second": settings.GOTO_API_CALLS_PER_SECOND,
+        "limit_per_hour": settings.GOTO_API_CALLS_PER_SECOND * 3600,
+        "background_per_hour": plan.background_per_hour,
+        "plan": plan,
+    }
+    try:
+        hours = usage_by_hour(hours=24, now=now)
+    except UsageUnavailable as exc:
+        logger.info("API usage unreadable: %s", exc)
+        return ApiBudget(
+            **limits, unavailable="Redis, where every process counts its calls, does not answer"
+        )
+    return ApiBudget(**limits, hours=tuple(hours))
+
+
 RUNS_PER_PAGE = 25
 
 
@@ -250,6 +349,7 @@ class StatusOverview:
     group_names: dict[str, str]
     worker: WorkerStatus
     connection: ConnectionInfo
+    budget: ApiBudget
 
 
 def status_overview(*, page_number: str | int | None = None) -> StatusOverview:
@@ -265,12 +365,14 @@ def status_overview(*, page_number: str | int | None = None) -> StatusOverview:
     for run in runs:
         run.scope_label = group_names.get(run.key, run.key) if run.key else "whole account"
         run.duration_text = _duration(run)
+    plan = cadence_plan()
     return StatusOverview(
-        areas=area_freshness(),
+        areas=area_freshness(plan=plan),
         runs=runs,
         group_names=group_names,
         worker=worker_status(),
         connection=service_connection_info(),
+        budget=api_budget(plan=plan),
     )
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from gotomeeting.errors import RateLimited, ServerError, TransportError
 
+from .cadence import defer_if_not_due
 from .models import SyncOutcome, SyncRun
 
 # Retries with backoff on what may pass (the client has already retried each call itself);
@@ -41,10 +42,16 @@ def run_sync_service(
     """Call ``service`` with the service client and the run ``run_id`` (if still waiting).
 
     When there is no working service connection, the run is recorded as failed and the error
-    raised (it is not retried: an Admin has to act).
+    raised (it is not retried: an Admin has to act). A periodic run (beat's: no run, no
+    arguments) of an area whose cadence the API budget has stretched is not run until the
+    stretched cadence has elapsed (:func:`sync.cadence.defer_if_not_due`).
     """
     from accounts.connections import service_client
 
+    if run_id is None and not triggered_by and all(v is None for v in arguments.values()):
+        deferred = defer_if_not_due(area, triggered_by=SCHEDULED_BY)
+        if deferred is not None:
+            return {"run": deferred.pk, "outcome": "deferred", "api_calls": 0}
     run = SyncRun.objects.filter(pk=run_id).first() if run_id else None
     triggered_by = triggered_by or (run.triggered_by if run else "") or SCHEDULED_BY
     try:

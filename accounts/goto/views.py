@@ -54,6 +54,7 @@ def probe_account_admin(access_token: str) -> bool:
     the token about to be stored.
     """
     from accounts.connections import log_api_call, oauth_config
+    from sync.usage import count_api_call
 
     client = GoToMeetingClient(
         api_base_url=settings.GOTO_API_BASE_URL,
@@ -61,6 +62,7 @@ def probe_account_admin(access_token: str) -> bool:
         token={"access_token": access_token, "token_type": "Bearer"},
         deadline=settings.GOTO_INTERACTIVE_DEADLINE_SECONDS,
         on_call=log_api_call,
+        on_send=count_api_call,
     )
     try:
         with client:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from ..locks import SyncLock
 from ..models import SyncOutcome, SyncRun
+from ..usage import enter_area, leave_area
 
 if TYPE_CHECKING:
     from gotomeeting import GoToMeetingClient
@@ -90,6 +91,7 @@ class _Recorder:
         ).exclude(pk=self.run.pk).update(
             outcome=SyncOutcome.FAILED, finished_at=timezone.now(), error=ABANDONED
         )
+        self._counted_as = enter_area(self.area)  # the run's API calls count as its area's
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
@@ -106,6 +108,7 @@ class _Recorder:
                 self.lock.release()
             except Exception:  # the lock expires on its own
                 logger.warning("Could not release %s", self.lock.cache_key, exc_info=True)
+            leave_area(self._counted_as)
         return False
 
     def _finish(self, outcome: str, error: str) -> None:

@@ -103,3 +103,21 @@ def test_sync_script_syncs_the_sandbox_and_compares_with_bulk_create(run_script)
     assert full["api_calls"] > incremental["api_calls"] > 0
     assert incremental["instances_written"] == incremental["attendees_written"] == 0
     assert data["summary"]["ratio"] > 0
+
+
+def test_api_budget_script_counts_each_area_and_runs_workers_on_one_token(run_script):
+    out, data = run_script("api_budget", "--sizes", "small", "--seconds", "3", "--rate", "40")
+    assert "calls per hour" in out and "back-fill throughput" in out
+    (small,) = data["sizes"]
+    areas = small["areas"]
+    assert set(areas) == {"organizers", "history", "attendees", "scheduled", "live"}
+    # The sandbox's count of the steady pass is what the client asked, per operation.
+    for area in areas.values():
+        steady = area["steady_pass"]
+        assert steady["calls"] == sum(steady["by_operation"].values())
+        assert area["calls_per_hour"] == round(steady["calls"] * 3600 / area["every_seconds"])
+    assert areas["live"]["steady_pass"]["calls"] > 0
+    assert small["calls_per_hour"] == sum(a["calls_per_hour"] for a in areas.values())
+    assert small["live_shown_within_seconds"] >= areas["live"]["every_seconds"]
+    throughput = data["throughput"]
+    assert throughput["calls"] > 0 and throughput["answers_429"] <= throughput["sandbox_answers"]

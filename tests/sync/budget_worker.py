@@ -21,6 +21,8 @@ def main() -> int:
     parser.add_argument("--calls", type=int, required=True)
     parser.add_argument("--rate", type=int, required=True)
     parser.add_argument("--priority", default="background")
+    parser.add_argument("--area", default="", help="count the calls as this sync area's")
+    parser.add_argument("--key-prefix", default="", help="the budget's (and usage's) key prefix")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
@@ -30,10 +32,13 @@ def main() -> int:
     from django.conf import settings
 
     settings.GOTO_API_CALLS_PER_SECOND = args.rate
+    if args.key_prefix:
+        settings.GOTO_API_BUDGET_KEY_PREFIX = args.key_prefix
 
     from accounts.connections import oauth_config
     from gotomeeting import GoToMeetingClient
     from sync.budget import Priority, SharedBudget
+    from sync.usage import count_api_call, counted_as
 
     client = GoToMeetingClient(
         api_base_url=args.api,
@@ -42,12 +47,14 @@ def main() -> int:
         budget=SharedBudget(args.owner, priority=Priority(args.priority)),
         max_retries=20,
         max_retry_seconds=120,
+        on_send=count_api_call if args.area else None,
     )
     print("ready", flush=True)
     sys.stdin.readline()  # every worker starts on the same signal
     started = time.time()
-    for _ in range(args.calls):
-        client.get_groups()
+    with counted_as(args.area or "interactive"):
+        for _ in range(args.calls):
+            client.get_groups()
     print(
         json.dumps(
             {

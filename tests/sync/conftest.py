@@ -45,3 +45,25 @@ def sync_worker(sync_settings):
         if client is not None:  # kombu's Redis transport keeps one binding set per queue
             for queue in queues:
                 client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+
+
+@pytest.fixture
+def usage_counts(settings):
+    """API usage counts (``sync.usage``) of this test only, under a prefix of its own, removed
+    afterwards; the "Redis does not answer" pause of an earlier test forgotten."""
+    import redis
+
+    from sync import usage
+
+    prefix = f"{settings.GOTO_API_BUDGET_KEY_PREFIX}-{uuid.uuid4().hex[:8]}"
+    settings.GOTO_API_BUDGET_KEY_PREFIX = prefix
+    usage._down_until = 0.0
+    yield prefix
+    usage._down_until = 0.0
+    try:
+        client = redis.Redis.from_url(settings.GOTO_API_BUDGET_REDIS_URL)
+        keys = list(client.scan_iter(f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
+    except redis.RedisError:
+        pass  # no Redis on this machine: nothing was written there

@@ -22,7 +22,7 @@ REGISTRY = [entry.key for entry in AREAS]
 def test_the_registry_holds_every_sync_area_once_with_its_own_priority():
     assert sorted(REGISTRY) == sorted(area.value for area in SyncArea)
     assert len({entry.priority for entry in AREAS}) == len(AREAS)
-    assert [entry.area for entry in by_priority()][0] == SyncArea.ORGANIZERS
+    assert [entry.area for entry in by_priority()][0] == SyncArea.LIVE
     for area in SyncArea:
         assert area_entry(area.value).area == area
     with pytest.raises(ValueError):
