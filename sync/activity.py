@@ -12,13 +12,15 @@ such organizers. Yet a meeting can only turn live or end when
 - it is cached as live (it will end), or its organizer held a meeting in the last
   :data:`RECENT_HOSTS` (people who just met often meet again: back-to-back calls, a
   restarted meeting): asked every :data:`RECHECK` only. Each pass would cost one call a minute
-  for as long as a meeting runs (a big group's host: ~45 calls per meeting, two hours of
-  recent-host checks 120 more) where every fifth pass costs a fifth; an ended meeting shows
+  for as long as a meeting runs (a big group's host: ~45 calls per meeting, an hour of
+  recent-host checks 60 more) where every fifth pass costs a fifth; an ended meeting shows
   live a few minutes longer;
 - or nobody scheduled it (an instant meeting, a recurring meeting outside its slot, a meeting
   started later than :data:`LATE_START`): only a sweep of every organizer finds those, and it
   runs slower: each live pass asks one slice, so every organizer is asked once per
-  ``SYNC_LIVE_SWEEP_SECONDS``.
+  ``SYNC_LIVE_SWEEP_SECONDS`` (30 minutes: measured with ``bench/api_budget.py`` on the
+  ``enterprise`` sandbox, 40 groups, ~3,700 organizers in groups over 50, at office hours, a
+  15-minute sweep alone took ~15,000 calls an hour, and the whole sync 66% of the budget).
 
 GoTo lets a recurring meeting be started at any time; checking every recurring meeting each
 minute would ask nearly every organizer each minute (in the generated accounts every organizer
@@ -59,14 +61,15 @@ logger = logging.getLogger(__name__)
 GROUP_SCOPED_MAX_ORGANIZERS = 50
 # A host may start this long before the scheduled start...
 EARLY = timedelta(minutes=10)
-# ... or this long after it (later starts are left to the sweep) ...
-LATE_START = timedelta(minutes=30)
+# ... or this long after it (later starts are left to the sweep: each minute of this margin
+# costs a call a minute per big-group host whose meeting does not start) ...
+LATE_START = timedelta(minutes=15)
 # ... and run this long past the scheduled end (history).
 LATE = timedelta(minutes=30)
 # Live meetings (to see them end) and recent hosts are asked on a pass this often.
 RECHECK = timedelta(minutes=5)
 # Organizers whose last meeting ended this recently are asked every RECHECK.
-RECENT_HOSTS = timedelta(hours=2)
+RECENT_HOSTS = timedelta(hours=1)
 WEEK = timedelta(days=7)
 SWEEP_POSITION_KEY = "sync:live:sweep-position"
 RECHECK_KEY = "sync:live:rechecked-at"
@@ -222,7 +225,7 @@ def _slices(every_setting: str, every_default: int, sweep_setting: str, sweep_de
 
 def sweep_slices() -> int:
     """How many live passes one sweep of every organizer spreads over."""
-    return _slices("SYNC_LIVE_EVERY_SECONDS", 60, "SYNC_LIVE_SWEEP_SECONDS", 15 * 60)
+    return _slices("SYNC_LIVE_EVERY_SECONDS", 60, "SYNC_LIVE_SWEEP_SECONDS", 30 * 60)
 
 
 def _position(key: str) -> int:
@@ -325,7 +328,7 @@ def live_sweep_covered_everyone(*, now: datetime) -> bool:
     runs the scheduled pass need not ask the organizers of groups over 50 one by one again
     (one call each: at 3,000 such organizers every 5 minutes, 36,000 calls an hour).
     """
-    period = timedelta(seconds=int(getattr(settings, "SYNC_LIVE_SWEEP_SECONDS", 15 * 60)))
+    period = timedelta(seconds=int(getattr(settings, "SYNC_LIVE_SWEEP_SECONDS", 30 * 60)))
     passes = SyncRun.objects.filter(
         area=SyncArea.LIVE, key="", outcome=SyncOutcome.SUCCESS, finished_at__gte=now - period
     ).count()

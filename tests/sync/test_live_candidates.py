@@ -32,8 +32,8 @@ def _meeting_at(start_in_minutes: float, minutes: int = 45, **fields):
 def test_meeting_due_to_start_makes_its_host_a_candidate_on_every_pass():
     soon = _meeting_at(5)  # hosts start a little early
     later = _meeting_at(25)
-    starting_late = _meeting_at(-20)  # not seen live yet
-    too_late = _meeting_at(-40)  # left to the sweep
+    starting_late = _meeting_at(-10)  # not seen live yet
+    too_late = _meeting_at(-25)  # left to the sweep
     long_over = _meeting_at(-120, minutes=45)
 
     keys = _candidates(rechecks=False)
@@ -60,7 +60,7 @@ def test_recurring_meeting_is_a_candidate_in_its_weekly_slot_only():
 
 def test_hosts_of_live_and_recent_meetings_are_candidates_on_recheck_passes_only():
     now = timezone.now()
-    recent = MeetingInstanceFactory(start_time=now - timedelta(minutes=100), duration_minutes=40)
+    recent = MeetingInstanceFactory(start_time=now - timedelta(minutes=70), duration_minutes=40)
     earlier = MeetingInstanceFactory(start_time=now - timedelta(hours=4), duration_minutes=40)
     for instance in (recent, earlier):
         instance.organizer_key = instance.organizer.organizer_key
