@@ -320,8 +320,10 @@ def _active_keys(group: Group) -> list[int]:
 
 
 def live_sweep_covered_everyone(*, now: datetime) -> bool:
-    """Whether the live sweep asked every organizer in the last ``SYNC_LIVE_SWEEP_SECONDS``:
-    as many live passes succeeded in that period as one sweep has slices.
+    """Whether the live sweep asked every organizer lately: as many live passes succeeded in
+    the last ``SYNC_LIVE_SWEEP_SECONDS`` and a half as one sweep has slices (a pass skipped
+    or failed does not move the rotation, so the sweep then ends a pass later; without the
+    half, one such pass would send the scheduled pass back to asking everyone).
 
     The live sweep asks the same calls as the scheduled pass and applies the same rules to
     what it covered (new and changed meetings, ``removed_at`` for those gone), so while it
@@ -330,7 +332,7 @@ def live_sweep_covered_everyone(*, now: datetime) -> bool:
     """
     period = timedelta(seconds=int(getattr(settings, "SYNC_LIVE_SWEEP_SECONDS", 30 * 60)))
     passes = SyncRun.objects.filter(
-        area=SyncArea.LIVE, key="", outcome=SyncOutcome.SUCCESS, finished_at__gte=now - period
+        area=SyncArea.LIVE, key="", outcome=SyncOutcome.SUCCESS, finished_at__gte=now - period * 1.5
     ).count()
     return passes >= sweep_slices()
 
