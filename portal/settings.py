@@ -218,6 +218,13 @@ SYNC_ORGANIZERS_EVERY_SECONDS = env.int("SYNC_ORGANIZERS_EVERY_SECONDS", default
 SYNC_HISTORY_EVERY_SECONDS = env.int("SYNC_HISTORY_EVERY_SECONDS", default=15 * 60)
 SYNC_SCHEDULED_EVERY_SECONDS = env.int("SYNC_SCHEDULED_EVERY_SECONDS", default=5 * 60)
 SYNC_LIVE_EVERY_SECONDS = env.int("SYNC_LIVE_EVERY_SECONDS", default=60)
+# Each live pass asks where a meeting can be live (sync/activity.py) and one slice of a sweep
+# of every organizer, which finds meetings nobody scheduled within this period.
+SYNC_LIVE_SWEEP_SECONDS = env.int("SYNC_LIVE_SWEEP_SECONDS", default=30 * 60)
+# Between two full history passes of a group over 50 organizers (one call per organizer and
+# window) its 15-minute passes ask only the organizers who can have held a meeting; a meeting
+# the live sweep saw is one of those, so the full pass only catches what ran between sweeps.
+SYNC_HISTORY_SWEEP_SECONDS = env.int("SYNC_HISTORY_SWEEP_SECONDS", default=3 * 60 * 60)
 # When the API budget cannot carry the cadences above, each area's may stretch to at most this
 # many times its own, the least urgent area first (sync.cadence).
 SYNC_CADENCE_MAX_STRETCH = env.int("SYNC_CADENCE_MAX_STRETCH", default=12)

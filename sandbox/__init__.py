@@ -16,7 +16,9 @@ and serves
   the legacy Direct Login ``/oauth/access_token`` (GET or POST);
 * a control API for tests and demos under ``/_sandbox/`` (``control``, loopback only):
   ``health``, ``faults`` (GET/POST), ``reset``, ``organizers/confirm``, ``tokens``,
-  ``state``, ``stats`` (+ ``stats/reset``), ``meetings/{meetingId}/hold``;
+  ``state``, ``stats`` (+ ``stats/reset``), ``meetings/{meetingId}/hold``,
+  ``meetings/{meetingId}/start`` (the host starts it now) and
+  ``organizers/{organizerKey}/instant`` (a "Meet now" meeting nobody scheduled, running);
 * ``/join/<meetingId>`` (what ``joinURL``/``hostURL`` open) and an index page at ``/``.
 
 The data is generated deterministically from seed, size and anchor (``generator``; fixed

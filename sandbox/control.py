@@ -143,6 +143,32 @@ def hold_meeting(app: ControlApp, request: Request) -> Response:
     return json_response(200, dict(instance))
 
 
+def start_meeting(app: ControlApp, request: Request) -> Response:
+    """The host starts a meeting now (it becomes ACTIVE until its end time)."""
+    meeting_id = request.params["meetingId"]
+    meeting = app.store.meetings.get(int(meeting_id)) if meeting_id.isdigit() else None
+    if meeting is None:
+        return _error(404, f"no meeting {meeting_id}")
+    app.store.start_meeting(meeting, app.now())
+    return json_response(200, {**meeting, "status": "ACTIVE"})
+
+
+def start_instant_meeting(app: ControlApp, request: Request) -> Response:
+    """An organizer starts an instant meeting ("Meet now") that nobody scheduled."""
+    try:
+        minutes = _body(request).get("minutes", 30)
+    except ValueError as exc:
+        return _error(400, str(exc))
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 24 * 60:
+        return _error(400, "minutes must be an integer between 1 and 1440")
+    key = request.params["organizerKey"]
+    organizer = app.store.org_by_key.get(int(key)) if key.isdigit() else None
+    if organizer is None or organizer["status"] != "active":
+        return _error(404, f"no active organizer {key}")
+    meeting = app.store.start_instant_meeting(organizer, minutes, app.now())
+    return json_response(200, {**meeting, "status": "ACTIVE"})
+
+
 ROUTES: list[Route] = [
     route("GET", "/_sandbox/health", health),
     route("GET", "/_sandbox/faults", get_faults),
@@ -154,4 +180,6 @@ ROUTES: list[Route] = [
     route("GET", "/_sandbox/stats", stats),
     route("POST", "/_sandbox/stats/reset", reset_stats),
     route("POST", "/_sandbox/meetings/{meetingId}/hold", hold_meeting),
+    route("POST", "/_sandbox/meetings/{meetingId}/start", start_meeting),
+    route("POST", "/_sandbox/organizers/{organizerKey}/instant", start_instant_meeting),
 ]

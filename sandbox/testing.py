@@ -178,6 +178,14 @@ class SandboxHandle:
         """The meeting was just held with ``attendees`` attendees; the new instance."""
         return self._control("POST", f"meetings/{meeting_id}/hold", {"attendees": attendees})
 
+    def start_meeting(self, meeting_id: int) -> dict:
+        """The host starts the meeting now; the meeting (status ACTIVE)."""
+        return self._control("POST", f"meetings/{meeting_id}/start", {})
+
+    def start_instant_meeting(self, organizer_key: int, minutes: int = 30) -> dict:
+        """The organizer starts a meeting nobody scheduled ("Meet now"); the meeting."""
+        return self._control("POST", f"organizers/{organizer_key}/instant", {"minutes": minutes})
+
 
 def history_window(days_ago_start: float, days_ago_end: float = 0) -> dict[str, str]:
     """``{"startDate": …, "endDate": …}`` for the range from ``days_ago_start`` days ago to

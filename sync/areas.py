@@ -9,7 +9,9 @@ and one missing here is a test failure (``tests/sync/test_sync_areas.py``).
 
 Costs are the calls of one routine run as the services make them today (GoTo answers
 group-scoped calls only for groups of at most 50 organizers; a bigger group costs one call per
-organizer): at the demo account's 98 organizers, a live pass measured 67–73 calls (issue 13).
+organizer). Asking everyone each run, a live pass of the demo account's 98 organizers measured
+67–73 calls (issue 13); the live, scheduled and history passes now ask only where data can
+change (:mod:`sync.activity`), plus a slowly rotating sweep of everyone.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from django.db.models import Count, Q
 
 from organizers.models import Group
 
+from . import activity
 from .models import SyncArea, SyncRun
 from .services.attendees import attendees_sync
 from .services.groups import GROUP_SCOPED_MAX_ORGANIZERS
@@ -144,6 +147,15 @@ class Area:
         )
 
 
+def _history_calls_per_run(shape: AccountShape) -> int:
+    """A routine history run: a history and an attendees call per small group, and for the
+    organizers of bigger groups the same once per ``SYNC_HISTORY_SWEEP_SECONDS``, spread over
+    the runs in between (which ask only organizers who can have held a meeting)."""
+    every = int(getattr(settings, "SYNC_HISTORY_EVERY_SECONDS", 15 * 60))
+    sweep = max(every, int(getattr(settings, "SYNC_HISTORY_SWEEP_SECONDS", 3 * 60 * 60)))
+    return 2 * shape.small_groups + -(-2 * shape.big_group_organizers * every // sweep)
+
+
 # In the order a full ``manage.py sync`` runs them (each needs the organizers first) and the
 # Sync status page and /health/ list them.
 AREAS: tuple[Area, ...] = (
@@ -164,9 +176,10 @@ AREAS: tuple[Area, ...] = (
         priority=4,
         cost=(
             "per group and window since its cursor: 1 call for its history and 1 for its "
-            "attendees (per organizer in groups over 50)"
+            "attendees; in groups over 50, per organizer who can have held a meeting, and "
+            "every SYNC_HISTORY_SWEEP_SECONDS per organizer"
         ),
-        calls_per_run=lambda shape: 2 * shape.calls_per_group_pass,
+        calls_per_run=lambda shape: _history_calls_per_run(shape),
         takes_since=True,
         per_group=True,
     ),
@@ -190,8 +203,11 @@ AREAS: tuple[Area, ...] = (
         task_name="meetings.sync_scheduled",
         cadence_setting="SYNC_SCHEDULED_EVERY_SECONDS",
         priority=2,
-        cost="1 call per group (per organizer in groups over 50)",
-        calls_per_run=lambda shape: shape.calls_per_group_pass,
+        cost=(
+            "1 call per group of at most 50 organizers (organizers of bigger groups: the live "
+            "sweep asks them; 1 call each while it is not running)"
+        ),
+        calls_per_run=lambda shape: shape.small_groups,
     ),
     Area(
         area=SyncArea.LIVE,
@@ -200,10 +216,11 @@ AREAS: tuple[Area, ...] = (
         cadence_setting="SYNC_LIVE_EVERY_SECONDS",
         priority=1,
         cost=(
-            "1 call per group (per organizer in groups over 50), and 1 per meeting cached as "
-            "live that the answers left out"
+            "a slice of the sweep (each group, each organizer of groups over 50, once per "
+            "SYNC_LIVE_SWEEP_SECONDS), and 1 call per group (per organizer over 50) with a "
+            "meeting due to start; every 5 minutes also with a live meeting or a recent host"
         ),
-        calls_per_run=lambda shape: shape.calls_per_group_pass,
+        calls_per_run=lambda shape: -(-shape.calls_per_group_pass // activity.sweep_slices()),
     ),
 )
 

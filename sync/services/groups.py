@@ -12,19 +12,12 @@ from collections.abc import Callable
 from gotomeeting.errors import NotFound
 from organizers.models import Group, Organizer
 
+# The rule of which groups are asked per organizer lives with the rest of what decides whom a
+# pass asks (sync.activity); the services import it from here.
+from ..activity import GROUP_SCOPED_MAX_ORGANIZERS  # noqa: F401
+from ..activity import uses_per_organizer_calls as _uses_per_organizer_calls  # noqa: F401
+
 logger = logging.getLogger(__name__)
-
-# GoTo answers group-scoped calls only for groups of at most this many organizers.
-GROUP_SCOPED_MAX_ORGANIZERS = 50
-
-
-def _uses_per_organizer_calls(group: Group) -> bool:
-    if group.num_organizers > GROUP_SCOPED_MAX_ORGANIZERS:
-        return True
-    return (
-        Organizer.objects.filter(group=group, deleted_at__isnull=True).count()
-        > GROUP_SCOPED_MAX_ORGANIZERS
-    )
 
 
 def _group_organizer_keys(group: Group) -> list[int]:
@@ -36,12 +29,15 @@ def _group_organizer_keys(group: Group) -> list[int]:
 
 
 def _per_organizer(
-    group: Group, call: Callable[[int], list], *, what: str
+    group: Group, call: Callable[[int], list], *, what: str, only: set[int] | None = None
 ) -> tuple[list, list[int]]:
-    """Call ``call(organizer_key)`` for each organizer of ``group``; NotFound = gone, skip."""
+    """Call ``call(organizer_key)`` for each organizer of ``group`` (of them, those in ``only``
+    if given); NotFound = gone, skip."""
     items: list = []
     covered: list[int] = []
     for organizer_key in _group_organizer_keys(group):
+        if only is not None and organizer_key not in only:
+            continue
         try:
             items += call(organizer_key)
         except NotFound:

@@ -23,6 +23,7 @@ from meetings.models import MeetingInstance
 from organizers.models import Group, Organizer
 from portal.bulk import commit_without_waiting_for_disk
 
+from .. import activity
 from ..models import SyncArea, SyncRun
 from .attendees import (
     _fetch_window_attendees,
@@ -72,18 +73,25 @@ def history_windows(
 
 
 def _fetch_history(
-    client: GoToMeetingClient, group: Group, start: datetime, end: datetime
+    client: GoToMeetingClient,
+    group: Group,
+    start: datetime,
+    end: datetime,
+    *,
+    only: set[int] | None = None,
 ) -> tuple[list[api.HistoricalMeeting], bool]:
-    """The group's history of one window, and whether it took per-organizer calls."""
+    """The group's history of one window, and whether it took per-organizer calls (asking
+    only the organizers in ``only`` if given, see :func:`sync.activity.history_candidates`)."""
 
     def per_organizer() -> list:
         return _per_organizer(
             group,
             lambda key: client.get_organizer_historical_meetings(key, start, end),
             what="history",
+            only=only,
         )[0]
 
-    if _uses_per_organizer_calls(group):
+    if only is not None or _uses_per_organizer_calls(group):
         return per_organizer(), True
     try:
         return client.get_group_historical_meetings(group.group_key, start, end), False
@@ -202,12 +210,16 @@ def group_history_sync(
             return rec.run
         now = timezone.now().replace(microsecond=0)
         windows = history_windows(group=group, since=since, now=now)
+        only = _history_candidates(group, since=since, windows=windows, now=now)
         if windows:
             rec.run.window_start = windows[0][0]
-            rec.run.advances_cursor = _continues_cursor(group, windows[0][0], now)
+            # Only a pass that asked everyone moves the cursor (the next full pass starts there).
+            rec.run.advances_cursor = only is None and _continues_cursor(group, windows[0][0], now)
             rec.run.save(update_fields=["window_start", "advances_cursor"])
+        if only is not None:
+            _say(progress, f"history {group.name}: asking {len(only)} candidate organizers")
         for number, (start, end) in enumerate(windows, start=1):
-            items, per_organizer = _fetch_history(client, group, start, end)
+            items, per_organizer = _fetch_history(client, group, start, end, only=only)
             wanted = _needing_attendees(items, now=timezone.now())
             answer = _fetch_window_attendees(
                 client,
@@ -239,6 +251,19 @@ def group_history_sync(
                 f"meetings: {stored.created} created, {stored.updated} updated",
             )
     return rec.run
+
+
+def _history_candidates(
+    group: Group, *, since: datetime | None, windows: list[tuple[datetime, datetime]], now: datetime
+) -> set[int] | None:
+    """The organizers an incremental pass of a group over 50 organizers asks, between two
+    full passes (:func:`sync.activity.history_candidates`); None: ask every organizer (a group
+    call, a back-fill, an explicit ``since``, or a full pass due)."""
+    if since is not None or not windows or not _uses_per_organizer_calls(group):
+        return None
+    if activity.history_sweep_due(cursor=history_cursor(group=group), now=now):
+        return None
+    return activity.history_candidates(group=group, since=windows[0][0], until=now)
 
 
 def history_sync(

@@ -1,6 +1,7 @@
 """The scheduled pass: every group's upcoming meetings; those gone from GoTo get ``removed_at``.
 
-The fetching and upserting of upcoming meetings here is shared with the live pass.
+The upserting of upcoming meetings and the removal rule here are shared with the live pass,
+whose sweep covers the organizers of groups over 50 (see :func:`scheduled_sync`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from gotomeeting.models import MeetingStatus
 from meetings.models import Meeting
 from organizers.models import Group, Organizer
 
+from .. import activity
 from ..models import SyncArea, SyncRun
 from .groups import _group_organizer_keys, _per_organizer, _uses_per_organizer_calls
 from .rows import _enum_value, _text, _upsert
@@ -41,14 +43,21 @@ class _Upcoming:
 
 
 def _fetch_upcoming(
-    client: GoToMeetingClient, rec: _Recorder, progress: Progress | None, label: str
+    client: GoToMeetingClient,
+    rec: _Recorder,
+    progress: Progress | None,
+    label: str,
+    *,
+    only: frozenset[int] | None = None,
 ) -> _Upcoming:
-    """Every group's upcoming meetings (per organizer for a group of more than 50)."""
+    """Every group's upcoming meetings (per organizer for a group of more than 50: of them
+    only those in ``only`` if given)."""
     found = _Upcoming()
     groups = list(Group.objects.order_by("name", "pk"))
     for number, group in enumerate(groups, start=1):
         items: list = []
-        if not _uses_per_organizer_calls(group):
+        big = _uses_per_organizer_calls(group)
+        if not big:
             try:
                 items = client.get_group_upcoming_meetings(group.group_key)
                 found.covered_keys.update(_group_organizer_keys(group))
@@ -59,12 +68,18 @@ def _fetch_upcoming(
             items = None
         if items is None:
             items, covered = _per_organizer(
-                group, client.get_organizer_upcoming_meetings, what=label
+                group,
+                client.get_organizer_upcoming_meetings,
+                what=label,
+                only=set(only) if big and only is not None else None,
             )
             found.covered_keys.update(covered)
         for item in items:
             found.meetings[item.meeting_id] = item
         rec.record(progress=number / (len(groups) + 1))
+        if big and only is not None and not only:
+            _say(progress, f"{label} {group.name}: left to the live sweep")
+            continue
         _say(progress, f"{label} {group.name}: {len(items)} upcoming meetings")
     # Organizers deleted at GoTo have no upcoming meetings left.
     found.covered_keys.update(
@@ -130,6 +145,20 @@ def _upsert_meetings(items: Iterable[api.ScheduledMeeting], *, now: datetime) ->
     )
 
 
+def _remove_gone(found: _Upcoming, *, now: datetime) -> int:
+    """Give ``removed_at`` to the cached meetings of the organizers ``found`` covers that GoTo
+    no longer lists as upcoming (deleted, or held and over); the number of them."""
+    gone = (
+        Meeting.objects.filter(removed_at__isnull=True)
+        .filter(
+            Q(organizer_key__in=found.covered_keys)
+            | Q(organizer__organizer_key__in=found.covered_keys)
+        )
+        .exclude(meeting_id__in=list(found.meetings))
+    )
+    return gone.update(removed_at=now, is_live=False)
+
+
 def scheduled_sync(
     *,
     client: GoToMeetingClient,
@@ -137,25 +166,26 @@ def scheduled_sync(
     run: SyncRun | None = None,
     progress: Progress | None = None,
 ) -> SyncRun:
-    """Refresh scheduled meetings; those no longer upcoming at GoTo get ``removed_at``."""
+    """Refresh scheduled meetings; those no longer upcoming at GoTo get ``removed_at``.
+
+    While the live sweep asks every organizer each ``SYNC_LIVE_SWEEP_SECONDS`` (and applies
+    these same rules), the organizers of groups over 50 are left to it
+    (:func:`sync.activity.live_sweep_covered_everyone`); only meetings of the organizers this
+    pass asked may get ``removed_at``.
+    """
     with _Recorder(
         area=SyncArea.SCHEDULED, client=client, triggered_by=triggered_by, run=run
     ) as rec:
         if rec.skipped:
             return rec.run
-        found = _fetch_upcoming(client, rec, progress, "scheduled")
+        swept = activity.live_sweep_covered_everyone(now=timezone.now())
+        found = _fetch_upcoming(
+            client, rec, progress, "scheduled", only=frozenset() if swept else None
+        )
         now = timezone.now()
         with transaction.atomic():
             created, updated = _upsert_meetings(found.meetings.values(), now=now)
-            gone = (
-                Meeting.objects.filter(removed_at__isnull=True)
-                .filter(
-                    Q(organizer_key__in=found.covered_keys)
-                    | Q(organizer__organizer_key__in=found.covered_keys)
-                )
-                .exclude(meeting_id__in=list(found.meetings))
-            )
-            removed = gone.update(removed_at=now, is_live=False)
+            removed = _remove_gone(found, now=now)
             rec.record(created, updated + removed, progress=1)
         _say(progress, f"scheduled: {created} created, {updated} updated, {removed} removed")
     return rec.run

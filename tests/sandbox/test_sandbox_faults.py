@@ -217,6 +217,26 @@ def test_holding_a_meeting_adds_a_new_instance_to_history(fresh_sandbox):
     assert str(created["meetingid"]) not in [u["meetingId"] for u in upcoming]
 
 
+def test_a_started_meeting_is_active_until_held_and_an_instant_one_is_listed(fresh_sandbox):
+    token = fresh_sandbox.token_for(ORGANIZER.email)["access_token"]
+    upcoming = fresh_sandbox.api("GET", "/upcomingMeetings", token=token).json()
+    waiting = next(u for u in upcoming if u["status"] == "INACTIVE")
+
+    fresh_sandbox.start_meeting(int(waiting["meetingId"]))
+
+    [got] = fresh_sandbox.api("GET", f"/meetings/{waiting['meetingId']}", token=token).json()
+    assert got["status"] == "ACTIVE"
+    fresh_sandbox.hold_meeting(int(waiting["meetingId"]), 2)  # it ends
+    [got] = fresh_sandbox.api("GET", f"/meetings/{waiting['meetingId']}", token=token).json()
+    assert got["status"] == "INACTIVE"
+
+    instant = fresh_sandbox.start_instant_meeting(ORGANIZER.key, minutes=20)
+
+    listed = fresh_sandbox.api("GET", "/upcomingMeetings", token=token).json()
+    [mine] = [u for u in listed if str(u["meetingId"]) == str(instant["meetingId"])]
+    assert mine["status"] == "ACTIVE" and mine["meetingType"].lower() == "immediate"
+
+
 def test_control_api_reports_problems(shared_sandbox):
     assert (
         shared_sandbox.request(
@@ -229,6 +249,13 @@ def test_control_api_reports_problems(shared_sandbox):
             "POST", "/_sandbox/organizers/confirm", json_body={"email": "nobody@acme.example"}
         ).status
         == 404
+    )
+    assert shared_sandbox.request("POST", "/_sandbox/meetings/1/start", json_body={}).status == 404
+    assert (
+        shared_sandbox.request(
+            "POST", f"/_sandbox/organizers/{ORGANIZER.key}/instant", json_body={"minutes": 0}
+        ).status
+        == 400
     )
     assert (
         shared_sandbox.request(

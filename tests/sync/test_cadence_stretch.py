@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from sync.tasks import sync_organizers_task
 from sync.cadence import cadence_plan, duration_text
 from sync.models import SyncOutcome, SyncRun
+from sync.tasks import sync_organizers_task
 
 pytestmark = pytest.mark.django_db
 

@@ -65,12 +65,27 @@ def test_meeting_deleted_at_goto_gets_removed_at_and_stays_in_the_cache(sandbox,
     assert services.scheduled_sync(client=synced).rows_updated == 0
 
 
-def test_live_meeting_gone_from_goto_is_checked_with_get_meeting_and_no_longer_live(
-    sandbox, synced
-):
+def test_live_meeting_gone_from_goto_is_no_longer_live_and_removed(sandbox, synced):
     live = Meeting.objects.filter(is_live=True)
     assert live.count() == sum(m["status"] == "ACTIVE" for m in sandbox.state()["meetings"]) > 0
     ended = live.first()
+    synced.delete_meeting(ended.meeting_id)
+    sandbox.reset_stats()
+
+    run = services.live_sync(client=synced)
+
+    # Its host's upcoming list was asked (a host of a live meeting is a candidate) and no
+    # longer has it: the scheduled pass's rule gives it removed_at, no get_meeting needed.
+    ended.refresh_from_db()
+    assert not ended.is_live and ended.removed_at is not None
+    assert sandbox.stats()["routes"].get("GET /G2M/rest/meetings/{meetingId}") is None
+    assert run.rows_updated == 1
+    assert SyncRun.objects.filter(area=SyncArea.LIVE).count() == 1
+
+
+def test_live_meeting_of_an_organizer_in_no_group_is_checked_with_get_meeting(sandbox, synced):
+    ended = Meeting.objects.filter(is_live=True).first()
+    Organizer.objects.filter(pk=ended.organizer_id).update(group=None)  # no list covers it
     synced.delete_meeting(ended.meeting_id)
     sandbox.reset_stats()
 
@@ -80,7 +95,6 @@ def test_live_meeting_gone_from_goto_is_checked_with_get_meeting_and_no_longer_l
     assert not ended.is_live
     assert sandbox.stats()["routes"].get("GET /G2M/rest/meetings/{meetingId}") == 1
     assert run.rows_updated == 1
-    assert SyncRun.objects.filter(area=SyncArea.LIVE).count() == 1
 
 
 def test_group_refusing_the_group_scoped_call_falls_back_to_per_organizer_calls(

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from portal.health import sync_ages
-from sync import services
+from sync import activity, services
 from sync.areas import AREAS, account_shape, area_entry, by_priority
 from sync.management.commands.sync import Command
 from sync.models import SyncArea
@@ -47,13 +47,18 @@ def test_a_run_spends_the_calls_the_registry_expects(sandbox, sync_settings, got
     shape = account_shape()
     assert shape.small_groups > 0 and shape.big_group_organizers > 50  # both kinds of group
 
-    scheduled = services.scheduled_sync(client=client)
+    first = services.scheduled_sync(client=client)  # no live sweep yet: everyone is asked
+    sweep = [services.live_sync(client=client) for _ in range(activity.sweep_slices())]
+    scheduled = services.scheduled_sync(client=client)  # the sweep covered the big groups
     services.history_sync(client=client)
     again = services.history_sync(client=client)  # a routine run: one window from the cursor
 
     assert organizers.api_calls == area_entry("organizers").calls_per_run(shape)
+    assert first.api_calls == shape.calls_per_group_pass
     assert scheduled.api_calls == area_entry("scheduled").calls_per_run(shape)
-    # At most a history and an attendees call per group (per organizer over 50); with no new
-    # meeting ended since the last run, the attendees calls are not made.
-    assert shape.calls_per_group_pass <= again.api_calls
-    assert again.api_calls <= area_entry("history").calls_per_run(shape)
+    # Each live pass: its slice of the sweep, and a few calls for the meetings running now.
+    slice_calls = area_entry("live").calls_per_run(shape)
+    assert all(slice_calls <= run.api_calls <= slice_calls + 10 for run in sweep)
+    # A history call per small group (and an attendees call where meetings ended), and for the
+    # big group only the organizers who can have held a meeting: within the registry's share.
+    assert shape.small_groups <= again.api_calls <= area_entry("history").calls_per_run(shape)
