@@ -45,23 +45,13 @@ from portal.dates import in_supported_range
 from portal.ids import parse_id
 from sync.models import SyncArea, SyncOutcome, SyncRun
 
-from .models import Attendee, Meeting, MeetingInstance
+from . import rollups
+from .models import ATTENDEE_BUCKETS, Attendee, Meeting, MeetingInstance
 
 PAGE_SIZE = 50
 # A range longer than this is charted per week instead of per day.
 WEEKLY_AFTER_DAYS = 62
 TOP_ORGANIZERS = 10
-# Attendees-per-meeting histogram: (label, lowest, highest or None for "and more").
-ATTENDEE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
-    ("0", 0, 0),
-    ("1", 1, 1),
-    ("2–5", 2, 5),
-    ("6–10", 6, 10),
-    ("11–25", 11, 25),
-    ("26–50", 26, 50),
-    ("51–100", 51, 100),
-    ("over 100", 101, None),
-)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 HEAT_LEVELS = 4
 ATTENDED_MEETINGS_LIMIT = 100
@@ -432,11 +422,17 @@ def _bucket_counts() -> dict:
     }
 
 
-def history_kpis(qs: QuerySet[MeetingInstance], *, totals: list[dict] | None = None) -> dict:
+def history_kpis(
+    qs: QuerySet[MeetingInstance],
+    *,
+    totals: list[dict] | None = None,
+    unique: int | None = None,
+) -> dict:
     """Meetings held, attendee-minutes, unique attendees, averages and the attendee histogram.
 
     Summed from :func:`organizer_totals` (``totals`` if already computed), so the dashboard
-    needs no aggregate of its own; only unique attendees take a query."""
+    needs no aggregate of its own; unique attendees (``unique`` if already counted, as the
+    dashboard does from its roll-ups) take a query."""
     if totals is None:
         totals = organizer_totals(qs)
 
@@ -444,17 +440,18 @@ def history_kpis(qs: QuerySet[MeetingInstance], *, totals: list[dict] | None = N
         return sum(row[name] or 0 for row in totals)
 
     meetings = total("meetings")
-    # COUNT(*) over SELECT DISTINCT (a hash aggregate, parallel on PostgreSQL), not
-    # COUNT(DISTINCT …), which sorts every row: 3× faster at 1M attendee rows (bench/).
-    unique = (
-        Attendee.objects.filter(instance__in=qs.order_by().values("pk"))
-        .exclude(email="")
-        .annotate(key=Lower("email"))
-        .order_by()
-        .values("key")
-        .distinct()
-        .count()
-    )
+    if unique is None:
+        # COUNT(*) over SELECT DISTINCT (a hash aggregate, parallel on PostgreSQL), not
+        # COUNT(DISTINCT …), which sorts every row: 3× faster at 1M attendee rows (bench/).
+        unique = (
+            Attendee.objects.filter(instance__in=qs.order_by().values("pk"))
+            .exclude(email="")
+            .annotate(key=Lower("email"))
+            .order_by()
+            .values("key")
+            .distinct()
+            .count()
+        )
     return {
         "meetings": meetings,
         "attendee_minutes": total("minutes"),
@@ -642,6 +639,63 @@ def dashboard_cache_key(
     return f"meetings:dashboard:{digest}"
 
 
+@dataclass(frozen=True)
+class DashboardFigures:
+    """What every figure, chart and top list of the dashboard is summed from."""
+
+    by_hour: dict  # as meetings_by_local_hour
+    totals: list[dict]  # as organizer_totals
+    unique: int
+
+
+def _cell_groups(user, filters: HistoryFilter) -> tuple[bool, set[int] | None]:
+    """Whether the roll-ups can answer for ``user`` (their cells are per group, so they serve
+    Admins and Managers, whose scope is groups), and the groups to read (None: all)."""
+    if _is_admin(user):
+        ids = None
+    elif user.role == Role.MANAGER:
+        ids = visible_ids(user)
+    else:
+        return False, None
+    if filters.group is not None:
+        tree = group_descendant_ids({filters.group.pk})
+        ids = set(tree) if ids is None else set(ids) & set(tree)
+    return True, ids
+
+
+def dashboard_figures(
+    *, user, filters: HistoryFilter, qs: QuerySet[MeetingInstance]
+) -> DashboardFigures:
+    """The dashboard's counts: the whole UTC days of the range from the roll-ups
+    (:mod:`meetings.rollups`), the partial UTC days at its edges (the viewer's midnight is
+    not UTC's) from the rows of ``qs`` (:func:`history_instances` of the same filters)."""
+    usable, group_ids = _cell_groups(user, filters)
+    low, high = filters.window.bounds()
+    days = rollups.RollupRange.inside(low, high) if usable else rollups.RollupRange(None, None)
+    organizer_id = filters.organizer.pk if filters.organizer is not None else None
+    edges = qs.filter(days.edges())
+    per_day, people = rollups.rollup_slots_and_people(
+        days=days, group_ids=group_ids, organizer_id=organizer_id
+    )
+    by_hour = rollups.local_hours(per_day, tz=filters.window.tz)
+    for key, n in meetings_by_local_hour(edges, tz=filters.window.tz).items():
+        by_hour[key] = by_hour.get(key, 0) + n
+    merged: dict[int | None, dict] = {}
+    for row in [
+        *rollups.rollup_organizer_totals(days=days, group_ids=group_ids, organizer_id=organizer_id),
+        *organizer_totals(edges),
+    ]:
+        into = merged.get(row["organizer_id"])
+        if into is None:
+            merged[row["organizer_id"]] = dict(row)
+            continue
+        for name, value in row.items():
+            if not name.startswith("organizer"):
+                into[name] = (into[name] or 0) + (value or 0)
+    people |= rollups.people_of_instances(edges)
+    return DashboardFigures(by_hour=by_hour, totals=list(merged.values()), unique=len(people))
+
+
 def history_dashboard(
     *, user, filters: HistoryFilter, cursor: Cursor | None, oldest: datetime | None = None
 ) -> HistoryDashboard:
@@ -650,10 +704,11 @@ def history_dashboard(
     if oldest is None:
         oldest = instances_version()["oldest"]
     qs = history_instances(user=user, filters=filters)
-    by_hour = meetings_by_local_hour(qs, tz=filters.window.tz)
+    figures = dashboard_figures(user=user, filters=filters, qs=qs)
+    by_hour = figures.by_hour
     per_period = meetings_per_period(by_hour, filters=filters)
-    totals = organizer_totals(qs)
-    kpis = history_kpis(qs, totals=totals)
+    totals = figures.totals
+    kpis = history_kpis(qs, totals=totals, unique=figures.unique)
     by_meetings = top_organizers(qs, by="meetings", totals=totals)
     by_minutes = top_organizers(qs, by="minutes", totals=totals)
     heatmap = busiest_hours(by_hour)

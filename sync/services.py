@@ -32,6 +32,7 @@ from gotomeeting.errors import ApiError, InvalidRequest, NotFound
 from gotomeeting.models import MeetingStatus
 from gotomeeting.windows import MAX_WINDOW_DAYS, split_windows
 from meetings.models import Attendee, Meeting, MeetingInstance
+from meetings.rollups import rollups_kept
 from organizers.models import Group, Organizer
 from portal.bulk import commit_without_waiting_for_disk, upsert_rows
 
@@ -433,16 +434,21 @@ def _upsert_organizers(
 def _link_orphan_meetings() -> int:
     """Link meetings and instances whose organizer is now cached (by ``organizer_key``)."""
     linked = 0
-    for model in (MeetingInstance, Meeting):
-        owner = Organizer.objects.filter(organizer_key=OuterRef("organizer_key"))
-        orphans = model.objects.filter(organizer__isnull=True, organizer_key__isnull=False).filter(
-            organizer_key__in=Organizer.objects.values("organizer_key")
-        )
-        linked += orphans.update(organizer_id=Subquery(owner.values("id")[:1]))
-    owner_group = Organizer.objects.filter(pk=OuterRef("organizer_id"), group__isnull=False)
-    linked += MeetingInstance.objects.filter(
-        group__isnull=True, organizer__group__isnull=False
-    ).update(group_id=Subquery(owner_group.values("group_id")[:1]))
+    moving = MeetingInstance.objects.filter(
+        Q(organizer__isnull=True, organizer_key__in=Organizer.objects.values("organizer_key"))
+        | Q(group__isnull=True, organizer__group__isnull=False)
+    )
+    with transaction.atomic(), rollups_kept(instance_ids=moving.values_list("pk", flat=True)):
+        for model in (MeetingInstance, Meeting):
+            owner = Organizer.objects.filter(organizer_key=OuterRef("organizer_key"))
+            orphans = model.objects.filter(
+                organizer__isnull=True, organizer_key__isnull=False
+            ).filter(organizer_key__in=Organizer.objects.values("organizer_key"))
+            linked += orphans.update(organizer_id=Subquery(owner.values("id")[:1]))
+        owner_group = Organizer.objects.filter(pk=OuterRef("organizer_id"), group__isnull=False)
+        linked += MeetingInstance.objects.filter(
+            group__isnull=True, organizer__group__isnull=False
+        ).update(group_id=Subquery(owner_group.values("group_id")[:1]))
     return linked
 
 
@@ -664,7 +670,10 @@ def group_history_sync(
                 hosts={item.organizer_key for item in wanted.values()},
                 per_organizer=per_organizer,
             )
-            with transaction.atomic():
+            with (
+                transaction.atomic(),
+                rollups_kept(instance_keys=[item.meeting_instance_key for item in items]),
+            ):
                 commit_without_waiting_for_disk()  # the window is fetched again if lost
                 created, updated = _upsert_instances(items, group=group, now=timezone.now())
                 # The answer covers every meeting of the window (the same scope as its
@@ -976,7 +985,7 @@ def _group_attendees_catch_up(
             if answer.covers(row["organizer_key"])
             and (row["instance_key"] in with_rows or row["num_attendees"] == 0)
         ]
-        with transaction.atomic():
+        with transaction.atomic(), rollups_kept(instance_keys=targets):
             stored = _store_attendees(answer.attendees, instance_keys=targets)
             rec.record(stored.created, stored.updated)
         _say(
@@ -1044,7 +1053,7 @@ def attendees_sync(
                 attendees = client.get_attendees_by_meeting(instance.instance_key)
             except NotFound:
                 attendees = []
-            with transaction.atomic():
+            with transaction.atomic(), rollups_kept(instance_ids=[instance.pk]):
                 stored = _store_attendees(attendees, instance_keys=[instance.instance_key])
                 rec.record(
                     stored.created,

@@ -1,0 +1,512 @@
+"""Roll-ups of the meeting history: what the history dashboard shows, summed once per
+organizer, group and UTC day, so a cold dashboard merges cells instead of scanning rows.
+
+Decisions (issue 14), and why:
+
+- **Cells.** :class:`~meetings.models.OrganizerDay` per (organizer, the instance's own group,
+  UTC day of its start), and :class:`~meetings.models.GroupDay` per (group, UTC day), the union
+  of the former, so a year of the whole account reads one row per group and day. Each holds
+  meetings, minutes held, attendees (the history's count), attendee-minutes, the
+  attendees-per-meeting buckets, meetings started per quarter-hour of the UTC day and the set
+  of people who attended.
+- **Unique attendees are exact**: a Roaring bitmap (``pyroaring``) of :class:`Person` ids (one
+  per lower-cased email, lower-cased by the database as the raw count does) per cell, unioned
+  at view time. An HLL sketch would have cost the "≈" and an error bound on the page; the
+  exact union was cheap enough where we measured it (README Performance), so no sketch.
+- **A viewer's day is not a UTC day.** The whole UTC days inside the viewer's range come from
+  cells; the partial UTC days at both edges from the raw rows (at most two days of them). The
+  quarter-hour slots are moved into the viewer's zone one by one, each with its own offset, so
+  DST changes and half- or quarter-hour zones (Asia/Kolkata, Asia/Kathmandu) are exact.
+- **Kept by the sync in the same transaction as the rows** (:func:`rollups_kept` around each
+  place that writes instances or attendees): the cells an instance was in before and is in
+  after are recomputed from the raw rows (delete + insert), then their groups' cells. So a
+  re-synced instance whose attendees changed, one moved to another organizer or group, and a
+  deleted organizer (whose history stays, and so do its cells) all come out as the rows say.
+- :func:`rollups_rebuild` restores every cell from the rows, a few days per transaction, with
+  a cursor in the database (``manage.py rollups_rebuild``; the migration calls it too).
+"""
+
+from __future__ import annotations
+
+import logging
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from django.db import connection, transaction
+from django.db.models import Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import Lower
+from pyroaring import BitMap
+
+from .models import (
+    ATTENDEE_BUCKETS,
+    Attendee,
+    GroupDay,
+    MeetingInstance,
+    OrganizerDay,
+    Person,
+    RollupCursor,
+)
+
+logger = logging.getLogger(__name__)
+
+SLOT_MINUTES = 15
+SLOTS = 24 * 60 // SLOT_MINUTES
+_CHUNK = 500
+_SCALARS = ("meetings", "duration", "attendees", "attendee_minutes")
+_BUCKETS = tuple(f"bucket_{i}" for i in range(len(ATTENDEE_BUCKETS)))
+
+# (organizer id, group id, UTC day): the key of an OrganizerDay cell.
+Cell = tuple[int | None, int | None, date]
+
+
+def _bucket(num_attendees: int) -> int:
+    for i, (_label, low, high) in enumerate(ATTENDEE_BUCKETS):
+        if num_attendees >= low and (high is None or num_attendees <= high):
+            return i
+    return len(ATTENDEE_BUCKETS) - 1
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+@dataclass
+class Figures:
+    """The content of one cell while it is summed (see :class:`meetings.models._DayCell`)."""
+
+    meetings: int = 0
+    duration: int = 0
+    attendees: int = 0
+    attendee_minutes: int = 0
+    buckets: list[int] = field(default_factory=lambda: [0] * len(ATTENDEE_BUCKETS))
+    slots: array = field(default_factory=lambda: array("I", bytes(4 * SLOTS)))
+    people: BitMap = field(default_factory=BitMap)
+
+    def add_instance(
+        self, start: datetime, duration: int, num_attendees: int, minutes: int, people
+    ) -> None:
+        start = _utc(start)
+        self.meetings += 1
+        self.duration += duration or 0
+        self.attendees += num_attendees or 0
+        self.attendee_minutes += minutes or 0
+        self.buckets[_bucket(num_attendees or 0)] += 1
+        self.slots[(start.hour * 60 + start.minute) // SLOT_MINUTES] += 1
+        if people:
+            self.people.update(people)
+
+    def merge(self, row: dict) -> None:
+        """Add a cell read from the database (``values()`` of a cell)."""
+        for name in _SCALARS:
+            setattr(self, name, getattr(self, name) + row[name])
+        for i, name in enumerate(_BUCKETS):
+            self.buckets[i] += row[name]
+        slots = array("I")
+        slots.frombytes(bytes(row["slots"]))
+        for i, n in enumerate(slots):
+            if n:
+                self.slots[i] += n
+        self.people |= BitMap.deserialize(bytes(row["people"]))
+
+    def fields(self) -> dict:
+        return {
+            **{name: getattr(self, name) for name in _SCALARS},
+            **dict(zip(_BUCKETS, self.buckets, strict=True)),
+            "slots": self.slots.tobytes(),
+            "people": self.people.serialize(),
+        }
+
+
+# --- Keeping them (the sync) ---------------------------------------------------------------------
+
+
+def _chunks(items: list, size: int = _CHUNK) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _in(column: str, values: Iterable) -> Q:
+    """``column IN values``, NULL included when None is one of them."""
+    values = set(values)
+    q = Q(**{f"{column}__in": [v for v in values if v is not None]})
+    return q | Q(**{f"{column}__isnull": True}) if None in values else q
+
+
+def rollup_cells_of(*, instance_ids: Iterable[int] = (), instance_keys: Iterable[int] = ()) -> set:
+    """The OrganizerDay cells the given instances are in now."""
+    cells: set[Cell] = set()
+    for name, values in (("pk", instance_ids), ("instance_key", instance_keys)):
+        for chunk in _chunks(list(set(values))):
+            for organizer_id, group_id, start in MeetingInstance.objects.filter(
+                **{f"{name}__in": chunk}
+            ).values_list("organizer_id", "group_id", "start_time"):
+                cells.add((organizer_id, group_id, _utc(start).date()))
+    return cells
+
+
+@contextmanager
+def rollups_kept(*, instance_ids: Iterable[int] = (), instance_keys: Iterable[int] = ()):
+    """Around a write of these instances or their attendees (inside its transaction): the
+    cells they were in before and are in after are recomputed from the rows when it ends."""
+    ids, keys = list(instance_ids), list(instance_keys)
+    before = rollup_cells_of(instance_ids=ids, instance_keys=keys)
+    yield
+    after = rollup_cells_of(instance_ids=ids, instance_keys=keys)
+    _add_people(_instance_ids(ids, keys))
+    rollups_recompute(before | after)
+
+
+def _instance_ids(ids: list[int], keys: list[int]) -> list[int]:
+    found = set(ids)
+    for chunk in _chunks(list(set(keys))):
+        found.update(
+            MeetingInstance.objects.filter(instance_key__in=chunk).values_list("pk", flat=True)
+        )
+    return sorted(found)
+
+
+def _tables() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    return {
+        "person": quote(Person._meta.db_table),
+        "attendee": quote(Attendee._meta.db_table),
+        "instance": quote(MeetingInstance._meta.db_table),
+    }
+
+
+def _add_people(instance_ids: list[int]) -> None:
+    """Give every attendee email of these instances a :class:`Person` id (lower-cased by the
+    database, as the raw count of unique attendees does)."""
+    for chunk in _chunks(instance_ids):
+        marks = ", ".join(["%s"] * len(chunk))
+        _add_people_where(f"a.instance_id IN ({marks})", chunk)
+
+
+def _add_people_where(where: str, params: list) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO {person} (email) SELECT DISTINCT LOWER(a.email) FROM {attendee} a "  # noqa: S608
+            "WHERE a.email <> '' AND {where} ON CONFLICT (email) DO NOTHING".format(
+                where=where, **_tables()
+            ),
+            params,
+        )
+
+
+def _people_where(where: str, params: list) -> dict[int, list[int]]:
+    """Person ids of the attendees of the instances ``where`` selects, per instance."""
+    people: dict[int, list[int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.instance_id, p.id FROM {attendee} a "  # noqa: S608
+            "JOIN {person} p ON p.email = LOWER(a.email) "
+            "WHERE a.email <> '' AND {where}".format(where=where, **_tables()),
+            params,
+        )
+        for instance_id, person_id in cursor.fetchall():
+            people.setdefault(instance_id, []).append(person_id)
+    return people
+
+
+def _people_of(instance_ids: list[int]) -> dict[int, list[int]]:
+    people: dict[int, list[int]] = {}
+    for chunk in _chunks(instance_ids):
+        marks = ", ".join(["%s"] * len(chunk))
+        people.update(_people_where(f"a.instance_id IN ({marks})", chunk))
+    return people
+
+
+_INSTANCE_VALUES = (
+    "pk",
+    "organizer_id",
+    "group_id",
+    "start_time",
+    "duration_minutes",
+    "num_attendees",
+    "attendee_minutes",
+)
+
+
+def _summed(rows: Iterable[tuple], people: dict[int, list[int]]) -> dict[Cell, Figures]:
+    cells: dict[Cell, Figures] = {}
+    for pk, organizer_id, group_id, start, duration, num, minutes in rows:
+        key = (organizer_id, group_id, _utc(start).date())
+        figures = cells.get(key)
+        if figures is None:
+            figures = cells[key] = Figures()
+        figures.add_instance(start, duration, num, minutes, people.get(pk))
+    return cells
+
+
+def rollups_recompute(cells: set) -> None:
+    """Recompute the OrganizerDay ``cells`` from the rows, then the GroupDay cells of their
+    groups and days. Every attendee email of their instances has a Person already."""
+    if not cells:
+        return
+    days = {day for _o, _g, day in cells}
+    low, high = _day_start(min(days)), _day_start(max(days) + timedelta(days=1))
+    organizers = {organizer for organizer, _g, _d in cells}
+    rows = [
+        row
+        for row in MeetingInstance.objects.filter(
+            _in("organizer_id", organizers), start_time__gte=low, start_time__lt=high
+        ).values_list(*_INSTANCE_VALUES)
+        if (row[1], row[2], _utc(row[3]).date()) in cells
+    ]
+    summed = _summed(rows, _people_of([row[0] for row in rows]))
+    stale = [
+        pk
+        for pk, organizer_id, group_id, day in OrganizerDay.objects.filter(
+            _in("organizer_id", organizers), day__gte=min(days), day__lte=max(days)
+        ).values_list("pk", "organizer_id", "group_id", "day")
+        if (organizer_id, group_id, day) in cells
+    ]
+    for chunk in _chunks(stale):
+        OrganizerDay.objects.filter(pk__in=chunk).delete()
+    OrganizerDay.objects.bulk_create(
+        [
+            OrganizerDay(organizer_id=o, group_id=g, day=d, **figures.fields())
+            for (o, g, d), figures in summed.items()
+        ],
+        batch_size=_CHUNK,
+    )
+    _recompute_groups({(group, day) for _o, group, day in cells})
+
+
+_CELL_VALUES = ("day", *_SCALARS, *_BUCKETS, "slots", "people")
+
+
+def _recompute_groups(keys: set[tuple[int | None, date]]) -> None:
+    days = {day for _g, day in keys}
+    groups = {group for group, _d in keys}
+    summed: dict[tuple[int | None, date], Figures] = {}
+    for row in OrganizerDay.objects.filter(
+        _in("group_id", groups), day__gte=min(days), day__lte=max(days)
+    ).values("group_id", *_CELL_VALUES):
+        key = (row["group_id"], row["day"])
+        if key in keys:
+            summed.setdefault(key, Figures()).merge(row)
+    stale = [
+        pk
+        for pk, group_id, day in GroupDay.objects.filter(
+            _in("group_id", groups), day__gte=min(days), day__lte=max(days)
+        ).values_list("pk", "group_id", "day")
+        if (group_id, day) in keys
+    ]
+    for chunk in _chunks(stale):
+        GroupDay.objects.filter(pk__in=chunk).delete()
+    GroupDay.objects.bulk_create(
+        [GroupDay(group_id=g, day=d, **figures.fields()) for (g, d), figures in summed.items()],
+        batch_size=_CHUNK,
+    )
+
+
+# --- Rebuilding them from the rows ---------------------------------------------------------------
+
+REBUILD = "rebuild"
+
+
+def _rebuild_days(first: date, last: date) -> int:
+    """Replace every cell of the UTC days ``first``…``last`` by cells summed from the rows."""
+    low, high = _day_start(first), _day_start(last + timedelta(days=1))
+    where = "a.instance_id IN (SELECT i.id FROM {instance} i WHERE i.start_time >= %s AND i.start_time < %s)".format(  # noqa: E501, S608
+        **_tables()
+    )
+    params = [low, high]
+    _add_people_where(where, params)
+    rows = list(
+        MeetingInstance.objects.filter(start_time__gte=low, start_time__lt=high).values_list(
+            *_INSTANCE_VALUES
+        )
+    )
+    summed = _summed(rows, _people_where(where, params))
+    OrganizerDay.objects.filter(day__gte=first, day__lte=last).delete()
+    GroupDay.objects.filter(day__gte=first, day__lte=last).delete()
+    OrganizerDay.objects.bulk_create(
+        [
+            OrganizerDay(organizer_id=o, group_id=g, day=d, **figures.fields())
+            for (o, g, d), figures in summed.items()
+        ],
+        batch_size=_CHUNK,
+    )
+    groups: dict[tuple[int | None, date], Figures] = {}
+    for (_o, g, d), figures in summed.items():
+        target = groups.setdefault((g, d), Figures())
+        target.merge({**figures.fields()})
+    GroupDay.objects.bulk_create(
+        [GroupDay(group_id=g, day=d, **figures.fields()) for (g, d), figures in groups.items()],
+        batch_size=_CHUNK,
+    )
+    return len(rows)
+
+
+def rollups_rebuild(
+    *,
+    days_per_step: int = 7,
+    restart: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> int:
+    """Rebuild every roll-up cell from the rows, ``days_per_step`` UTC days per transaction.
+
+    Idempotent (each step replaces its days' cells) and resumable: the next day to do is saved
+    with each step, so a rebuild that was stopped continues where it was (``restart`` starts
+    over). Returns the number of meeting instances summed."""
+    cursor = RollupCursor.objects.filter(name=REBUILD).first()
+    if cursor is None or restart:
+        bounds = MeetingInstance.objects.aggregate(low=Min("start_time"), high=Max("start_time"))
+        if bounds["low"] is None:
+            OrganizerDay.objects.all().delete()
+            GroupDay.objects.all().delete()
+            RollupCursor.objects.filter(name=REBUILD).delete()
+            return 0
+        first, last = _utc(bounds["low"]).date(), _utc(bounds["high"]).date()
+        # No instance is ever deleted, so cells outside the rows' days are stale.
+        OrganizerDay.objects.exclude(day__gte=first, day__lte=last).delete()
+        GroupDay.objects.exclude(day__gte=first, day__lte=last).delete()
+        cursor, _ = RollupCursor.objects.update_or_create(
+            name=REBUILD, defaults={"next_day": first, "last_day": last}
+        )
+    total = 0
+    while cursor.next_day <= cursor.last_day:
+        step_last = min(cursor.next_day + timedelta(days=days_per_step - 1), cursor.last_day)
+        with transaction.atomic():
+            total += _rebuild_days(cursor.next_day, step_last)
+            cursor.next_day = step_last + timedelta(days=1)
+            cursor.save(update_fields=["next_day", "updated_at"])
+        if progress is not None:
+            progress(f"roll-ups rebuilt up to {step_last:%Y-%m-%d} (of {cursor.last_day:%Y-%m-%d})")
+    cursor.delete()
+    return total
+
+
+# --- Reading them (the dashboard) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RollupRange:
+    """The whole UTC days ``first``…``last`` inside a viewer's range (None: none), and the
+    moments around them that only raw rows can answer."""
+
+    first: date | None
+    last: date | None
+
+    @classmethod
+    def inside(cls, low: datetime, high: datetime) -> RollupRange:
+        low, high = _utc(low), _utc(high)
+        first = low.date() if low == _day_start(low.date()) else low.date() + timedelta(days=1)
+        last = high.date() - timedelta(days=1)
+        if first > last:
+            return cls(None, None)
+        return cls(first, last)
+
+    def edges(self) -> Q:
+        """Instances outside the whole days (within the range already applied)."""
+        if self.first is None:
+            return Q()
+        return Q(start_time__lt=_day_start(self.first)) | Q(
+            start_time__gte=_day_start(self.last + timedelta(days=1))
+        )
+
+
+def _cell_filter(
+    qs: QuerySet, *, days: RollupRange, group_ids: set[int] | None, organizer_id: int | None
+) -> QuerySet:
+    qs = qs.filter(day__gte=days.first, day__lte=days.last)
+    if group_ids is not None:
+        qs = qs.filter(group_id__in=group_ids)
+    if organizer_id is not None:
+        qs = qs.filter(organizer_id=organizer_id)
+    return qs
+
+
+def rollup_slots_and_people(
+    *, days: RollupRange, group_ids: set[int] | None, organizer_id: int | None
+) -> tuple[dict[date, array], BitMap]:
+    """Meetings per UTC day and quarter-hour, and everyone who attended, in the cells of
+    ``days``: GroupDay cells, or an organizer's OrganizerDay cells."""
+    per_day: dict[date, array] = {}
+    people: list[BitMap] = []
+    if days.first is None:
+        return per_day, BitMap()
+    model = GroupDay if organizer_id is None else OrganizerDay
+    qs = _cell_filter(
+        model.objects.all(), days=days, group_ids=group_ids, organizer_id=organizer_id
+    )
+    for day, slots_bytes, people_bytes in qs.values_list("day", "slots", "people").iterator(
+        chunk_size=2000
+    ):
+        slots = array("I")
+        slots.frombytes(bytes(slots_bytes))
+        total = per_day.get(day)
+        if total is None:
+            per_day[day] = slots
+        else:
+            for i, n in enumerate(slots):
+                if n:
+                    total[i] += n
+        people.append(BitMap.deserialize(bytes(people_bytes)))
+    return per_day, BitMap.union(*people) if people else BitMap()
+
+
+def local_hours(per_day: dict[date, array], *, tz: tzinfo) -> dict[tuple[date, int], int]:
+    """Meetings per (local date, local hour) in ``tz`` from counts per UTC quarter-hour: each
+    slot at its own offset (a day whose offset does not change is shifted at once)."""
+    counts: dict[tuple[date, int], int] = {}
+    step = timedelta(minutes=SLOT_MINUTES)
+    for day, slots in per_day.items():
+        start = _day_start(day)
+        first, last = start.astimezone(tz), (start + step * (SLOTS - 1)).astimezone(tz)
+        steady = first.utcoffset() == last.utcoffset()
+        for i, n in enumerate(slots):
+            if not n:
+                continue
+            moment = start + step * i
+            local = (
+                (moment + first.utcoffset()).replace(tzinfo=None)
+                if steady
+                else moment.astimezone(tz)
+            )
+            key = (local.date(), local.hour)
+            counts[key] = counts.get(key, 0) + n
+    return counts
+
+
+def rollup_organizer_totals(
+    *, days: RollupRange, group_ids: set[int] | None, organizer_id: int | None
+) -> list[dict]:
+    """:func:`meetings.selectors.organizer_totals` read from the OrganizerDay cells of
+    ``days`` (same keys)."""
+    if days.first is None:
+        return []
+    qs = _cell_filter(
+        OrganizerDay.objects.all(), days=days, group_ids=group_ids, organizer_id=organizer_id
+    )
+    return list(
+        qs.order_by()
+        .values("organizer_id", "organizer__first_name", "organizer__last_name", "organizer__email")
+        .annotate(
+            meetings=Sum("meetings"),
+            minutes=Sum("attendee_minutes"),
+            attendees=Sum("attendees"),
+            duration=Sum("duration"),
+            **{name: Sum(name) for name in _BUCKETS},
+        )
+    )
+
+
+def people_of_instances(qs: QuerySet[MeetingInstance]) -> BitMap:
+    """The Person ids of everyone who attended the instances of ``qs`` (raw rows)."""
+    emails = (
+        Attendee.objects.filter(instance__in=qs.order_by().values("pk"))
+        .exclude(email="")
+        .annotate(key=Lower("email"))
+        .values("key")
+    )
+    return BitMap(Person.objects.filter(email__in=emails).values_list("pk", flat=True))
