@@ -319,7 +319,7 @@ def _rebuild_days(first: date, last: date) -> int:
     where = "a.instance_id IN (SELECT i.id FROM {instance} i WHERE i.start_time >= %s AND i.start_time < %s)".format(  # noqa: E501, S608
         **_tables()
     )
-    params = [low, high]
+    params = [connection.ops.adapt_datetimefield_value(moment) for moment in (low, high)]
     _add_people_where(where, params)
     rows = list(
         MeetingInstance.objects.filter(start_time__gte=low, start_time__lt=high).values_list(
