@@ -663,16 +663,37 @@ def _cell_groups(user, filters: HistoryFilter) -> tuple[bool, set[int] | None]:
     return True, ids
 
 
+def _rollup_scope(
+    user, filters: HistoryFilter
+) -> tuple[rollups.RollupRange, set[int] | None, int | None]:
+    """The whole UTC days the roll-ups answer for (none when they cannot serve ``user``), the
+    groups and the organizer to read."""
+    usable, group_ids = _cell_groups(user, filters)
+    low, high = filters.window.bounds()
+    days = rollups.RollupRange.inside(low, high) if usable else rollups.RollupRange(None, None)
+    organizer_id = filters.organizer.pk if filters.organizer is not None else None
+    return days, group_ids, organizer_id
+
+
+def attendee_report_people(*, user, filters: HistoryFilter) -> int:
+    """How many people the attendee report lists (one per lower-cased email): the union of the
+    roll-ups' sets of people, plus the raw rows at the range's edges, as the dashboard's
+    unique attendees, so both pages give the same number without a GROUP BY over the range."""
+    days, group_ids, organizer_id = _rollup_scope(user, filters)
+    edges = history_instances(user=user, filters=filters).filter(days.edges())
+    _per_day, people = rollups.rollup_slots_and_people(
+        days=days, group_ids=group_ids, organizer_id=organizer_id
+    )
+    return len(people | rollups.people_of_instances(edges))
+
+
 def dashboard_figures(
     *, user, filters: HistoryFilter, qs: QuerySet[MeetingInstance]
 ) -> DashboardFigures:
     """The dashboard's counts: the whole UTC days of the range from the roll-ups
     (:mod:`meetings.rollups`), the partial UTC days at its edges (the viewer's midnight is
     not UTC's) from the rows of ``qs`` (:func:`history_instances` of the same filters)."""
-    usable, group_ids = _cell_groups(user, filters)
-    low, high = filters.window.bounds()
-    days = rollups.RollupRange.inside(low, high) if usable else rollups.RollupRange(None, None)
-    organizer_id = filters.organizer.pk if filters.organizer is not None else None
+    days, group_ids, organizer_id = _rollup_scope(user, filters)
     edges = qs.filter(days.edges())
     per_day, people = rollups.rollup_slots_and_people(
         days=days, group_ids=group_ids, organizer_id=organizer_id
