@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from operator import add
 
 from django.db import connection, transaction
 from django.db.models import Max, Min, Q, QuerySet, Sum
@@ -110,9 +111,7 @@ class Figures:
             self.buckets[i] += row[name]
         slots = array("I")
         slots.frombytes(bytes(row["slots"]))
-        for i, n in enumerate(slots):
-            if n:
-                self.slots[i] += n
+        self.slots = array("I", map(add, self.slots, slots))
         self.people |= BitMap.deserialize(bytes(row["people"]))
 
     def fields(self) -> dict:
@@ -139,16 +138,20 @@ def _in(column: str, values: Iterable) -> Q:
     return q | Q(**{f"{column}__isnull": True}) if None in values else q
 
 
-def rollup_cells_of(*, instance_ids: Iterable[int] = (), instance_keys: Iterable[int] = ()) -> set:
-    """The OrganizerDay cells the given instances are in now."""
+def rollup_cells_of(
+    *, instance_ids: Iterable[int] = (), instance_keys: Iterable[int] = ()
+) -> tuple[set, list[int]]:
+    """The OrganizerDay cells the given instances are in now, and the ids of those cached."""
     cells: set[Cell] = set()
+    ids: set[int] = set()
     for name, values in (("pk", instance_ids), ("instance_key", instance_keys)):
         for chunk in _chunks(list(set(values))):
-            for organizer_id, group_id, start in MeetingInstance.objects.filter(
+            for pk, organizer_id, group_id, start in MeetingInstance.objects.filter(
                 **{f"{name}__in": chunk}
-            ).values_list("organizer_id", "group_id", "start_time"):
+            ).values_list("pk", "organizer_id", "group_id", "start_time"):
                 cells.add((organizer_id, group_id, _utc(start).date()))
-    return cells
+                ids.add(pk)
+    return cells, sorted(ids)
 
 
 @contextmanager
@@ -156,20 +159,11 @@ def rollups_kept(*, instance_ids: Iterable[int] = (), instance_keys: Iterable[in
     """Around a write of these instances or their attendees (inside its transaction): the
     cells they were in before and are in after are recomputed from the rows when it ends."""
     ids, keys = list(instance_ids), list(instance_keys)
-    before = rollup_cells_of(instance_ids=ids, instance_keys=keys)
+    before, _ = rollup_cells_of(instance_ids=ids, instance_keys=keys)
     yield
-    after = rollup_cells_of(instance_ids=ids, instance_keys=keys)
-    _add_people(_instance_ids(ids, keys))
+    after, cached = rollup_cells_of(instance_ids=ids, instance_keys=keys)
+    _add_people(cached)
     rollups_recompute(before | after)
-
-
-def _instance_ids(ids: list[int], keys: list[int]) -> list[int]:
-    found = set(ids)
-    for chunk in _chunks(list(set(keys))):
-        found.update(
-            MeetingInstance.objects.filter(instance_key__in=chunk).values_list("pk", flat=True)
-        )
-    return sorted(found)
 
 
 def _tables() -> dict[str, str]:
@@ -234,6 +228,26 @@ _INSTANCE_VALUES = (
 )
 
 
+def _insert(model, cells: list[dict]) -> None:
+    """Insert cells (dicts of column attnames): with COPY on PostgreSQL, where building a
+    model object per cell for ``bulk_create`` cost more than summing them (bench/sync_speed.py),
+    else with ``bulk_create``."""
+    if not cells:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**cell) for cell in cells], batch_size=_CHUNK)
+        return
+    quote = connection.ops.quote_name
+    names = list(cells[0])
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for cell in cells:
+            copy.write_row(tuple(cell[name] for name in names))
+
+
 def _summed(rows: Iterable[tuple], people: dict[int, list[int]]) -> dict[Cell, Figures]:
     cells: dict[Cell, Figures] = {}
     for pk, organizer_id, group_id, start, duration, num, minutes in rows:
@@ -270,12 +284,12 @@ def rollups_recompute(cells: set) -> None:
     ]
     for chunk in _chunks(stale):
         OrganizerDay.objects.filter(pk__in=chunk).delete()
-    OrganizerDay.objects.bulk_create(
+    _insert(
+        OrganizerDay,
         [
-            OrganizerDay(organizer_id=o, group_id=g, day=d, **figures.fields())
+            {"organizer_id": o, "group_id": g, "day": d, **figures.fields()}
             for (o, g, d), figures in summed.items()
         ],
-        batch_size=_CHUNK,
     )
     _recompute_groups({(group, day) for _o, group, day in cells})
 
@@ -302,9 +316,9 @@ def _recompute_groups(keys: set[tuple[int | None, date]]) -> None:
     ]
     for chunk in _chunks(stale):
         GroupDay.objects.filter(pk__in=chunk).delete()
-    GroupDay.objects.bulk_create(
-        [GroupDay(group_id=g, day=d, **figures.fields()) for (g, d), figures in summed.items()],
-        batch_size=_CHUNK,
+    _insert(
+        GroupDay,
+        [{"group_id": g, "day": d, **figures.fields()} for (g, d), figures in summed.items()],
     )
 
 
@@ -329,20 +343,17 @@ def _rebuild_days(first: date, last: date) -> int:
     summed = _summed(rows, _people_where(where, params))
     OrganizerDay.objects.filter(day__gte=first, day__lte=last).delete()
     GroupDay.objects.filter(day__gte=first, day__lte=last).delete()
-    OrganizerDay.objects.bulk_create(
-        [
-            OrganizerDay(organizer_id=o, group_id=g, day=d, **figures.fields())
-            for (o, g, d), figures in summed.items()
-        ],
-        batch_size=_CHUNK,
-    )
+    organizer_cells = [
+        {"organizer_id": o, "group_id": g, "day": d, **figures.fields()}
+        for (o, g, d), figures in summed.items()
+    ]
+    _insert(OrganizerDay, organizer_cells)
     groups: dict[tuple[int | None, date], Figures] = {}
-    for (_o, g, d), figures in summed.items():
-        target = groups.setdefault((g, d), Figures())
-        target.merge({**figures.fields()})
-    GroupDay.objects.bulk_create(
-        [GroupDay(group_id=g, day=d, **figures.fields()) for (g, d), figures in groups.items()],
-        batch_size=_CHUNK,
+    for cell in organizer_cells:
+        groups.setdefault((cell["group_id"], cell["day"]), Figures()).merge(cell)
+    _insert(
+        GroupDay,
+        [{"group_id": g, "day": d, **figures.fields()} for (g, d), figures in groups.items()],
     )
     return len(rows)
 
@@ -445,12 +456,7 @@ def rollup_slots_and_people(
         slots = array("I")
         slots.frombytes(bytes(slots_bytes))
         total = per_day.get(day)
-        if total is None:
-            per_day[day] = slots
-        else:
-            for i, n in enumerate(slots):
-                if n:
-                    total[i] += n
+        per_day[day] = slots if total is None else array("I", map(add, total, slots))
         people.append(BitMap.deserialize(bytes(people_bytes)))
     return per_day, BitMap.union(*people) if people else BitMap()
 
