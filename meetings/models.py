@@ -210,6 +210,42 @@ class OrganizerDay(_DayCell):
         return f"organizer {self.organizer_id}, group {self.group_id}, {self.day}"
 
 
+class OrganizerMonth(models.Model):
+    """An organizer's :class:`OrganizerDay` cells of one calendar month (UTC) in one group,
+    summed (no slots, no people: those come from :class:`GroupDay`): a year's top organizers
+    read twelve rows per organizer and the days of the partial months, not one per day.
+    ``month``: its first day."""
+
+    organizer = models.ForeignKey(
+        "organizers.Organizer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    group = models.ForeignKey(
+        "organizers.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    month = models.DateField()
+    meetings = models.PositiveIntegerField(default=0)
+    duration = models.BigIntegerField(default=0)
+    attendees = models.BigIntegerField(default=0)
+    attendee_minutes = models.BigIntegerField(default=0)
+    bucket_0 = models.PositiveIntegerField(default=0)
+    bucket_1 = models.PositiveIntegerField(default=0)
+    bucket_2 = models.PositiveIntegerField(default=0)
+    bucket_3 = models.PositiveIntegerField(default=0)
+    bucket_4 = models.PositiveIntegerField(default=0)
+    bucket_5 = models.PositiveIntegerField(default=0)
+    bucket_6 = models.PositiveIntegerField(default=0)
+    bucket_7 = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["month", "organizer"], name="orgmonth_month_organizer"),
+            models.Index(fields=["organizer", "month"], name="orgmonth_organizer_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"organizer {self.organizer_id}, group {self.group_id}, {self.month:%Y-%m}"
+
+
 class GroupDay(_DayCell):
     """The union of a group's :class:`OrganizerDay` cells of one UTC day: a year of the whole
     account reads one row per group and day, not one per organizer and day."""

@@ -41,12 +41,15 @@ from django.db.models import Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Lower
 from pyroaring import BitMap
 
+from organizers.models import Organizer
+
 from .models import (
     ATTENDEE_BUCKETS,
     Attendee,
     GroupDay,
     MeetingInstance,
     OrganizerDay,
+    OrganizerMonth,
     Person,
     RollupCursor,
 )
@@ -292,6 +295,7 @@ def rollups_recompute(cells: set) -> None:
         ],
     )
     _recompute_groups({(group, day) for _o, group, day in cells})
+    _recompute_months({_month(day) for _o, _g, day in cells}, organizers=organizers)
 
 
 _CELL_VALUES = ("day", *_SCALARS, *_BUCKETS, "slots", "people")
@@ -320,6 +324,43 @@ def _recompute_groups(keys: set[tuple[int | None, date]]) -> None:
         GroupDay,
         [{"group_id": g, "day": d, **figures.fields()} for (g, d), figures in summed.items()],
     )
+
+
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(month: date) -> date:
+    return (month + timedelta(days=32)).replace(day=1)
+
+
+def _recompute_months(months: set[date], *, organizers: set | None) -> None:
+    """Sum the OrganizerMonth rows of ``months`` again from the OrganizerDay cells, for
+    ``organizers`` (None: all)."""
+    for month in sorted(months):
+        days = OrganizerDay.objects.filter(day__gte=month, day__lt=_next_month(month))
+        stale = OrganizerMonth.objects.filter(month=month)
+        if organizers is not None:
+            days = days.filter(_in("organizer_id", organizers))
+            stale = stale.filter(_in("organizer_id", organizers))
+        stale.delete()
+        sums = (
+            days.order_by()
+            .values("organizer_id", "group_id")
+            .annotate(**{f"total_{name}": Sum(name) for name in (*_SCALARS, *_BUCKETS)})
+        )
+        _insert(
+            OrganizerMonth,
+            [
+                {
+                    "organizer_id": row["organizer_id"],
+                    "group_id": row["group_id"],
+                    "month": month,
+                    **{name: row[f"total_{name}"] for name in (*_SCALARS, *_BUCKETS)},
+                }
+                for row in sums
+            ],
+        )
 
 
 # --- Rebuilding them from the rows ---------------------------------------------------------------
@@ -355,6 +396,13 @@ def _rebuild_days(first: date, last: date) -> int:
         GroupDay,
         [{"group_id": g, "day": d, **figures.fields()} for (g, d), figures in groups.items()],
     )
+    # The months of these days, summed again from their days rebuilt so far (the last step
+    # in a month leaves it whole).
+    months, month = set(), _month(first)
+    while month <= last:
+        months.add(month)
+        month = _next_month(month)
+    _recompute_months(months, organizers=None)
     return len(rows)
 
 
@@ -375,12 +423,14 @@ def rollups_rebuild(
         if bounds["low"] is None:
             OrganizerDay.objects.all().delete()
             GroupDay.objects.all().delete()
+            OrganizerMonth.objects.all().delete()
             RollupCursor.objects.filter(name=REBUILD).delete()
             return 0
         first, last = _utc(bounds["low"]).date(), _utc(bounds["high"]).date()
         # No instance is ever deleted, so cells outside the rows' days are stale.
         OrganizerDay.objects.exclude(day__gte=first, day__lte=last).delete()
         GroupDay.objects.exclude(day__gte=first, day__lte=last).delete()
+        OrganizerMonth.objects.exclude(month__gte=_month(first), month__lte=last).delete()
         cursor, _ = RollupCursor.objects.update_or_create(
             name=REBUILD, defaults={"next_day": first, "last_day": last}
         )
@@ -487,24 +537,59 @@ def local_hours(per_day: dict[date, array], *, tz: tzinfo) -> dict[tuple[date, i
 def rollup_organizer_totals(
     *, days: RollupRange, group_ids: set[int] | None, organizer_id: int | None
 ) -> list[dict]:
-    """:func:`meetings.selectors.organizer_totals` read from the OrganizerDay cells of
-    ``days`` (same keys)."""
+    """:func:`meetings.selectors.organizer_totals` read from the roll-ups of ``days`` (same
+    keys): whole months from OrganizerMonth, the days around them from OrganizerDay."""
     if days.first is None:
         return []
-    qs = _cell_filter(
-        OrganizerDay.objects.all(), days=days, group_ids=group_ids, organizer_id=organizer_id
-    )
-    return list(
-        qs.order_by()
-        .values("organizer_id", "organizer__first_name", "organizer__last_name", "organizer__email")
-        .annotate(
-            meetings=Sum("meetings"),
-            minutes=Sum("attendee_minutes"),
-            attendees=Sum("attendees"),
-            duration=Sum("duration"),
-            **{name: Sum(name) for name in _BUCKETS},
-        )
-    )
+    first_month = _month(days.first)
+    if first_month < days.first:
+        first_month = _next_month(first_month)
+    after_months = _month(days.last + timedelta(days=1))
+    parts: list[QuerySet] = []
+    if first_month < after_months:
+        parts.append(OrganizerMonth.objects.filter(month__gte=first_month, month__lt=after_months))
+        day_ranges = [(days.first, first_month - timedelta(days=1)), (after_months, days.last)]
+    else:
+        day_ranges = [(days.first, days.last)]
+    parts += [
+        OrganizerDay.objects.filter(day__gte=low, day__lte=high)
+        for low, high in day_ranges
+        if low <= high
+    ]
+    merged: dict[int | None, dict] = {}
+    for qs in parts:
+        if group_ids is not None:
+            qs = qs.filter(group_id__in=group_ids)
+        if organizer_id is not None:
+            qs = qs.filter(organizer_id=organizer_id)
+        for row in (
+            qs.order_by()
+            .values("organizer_id")
+            .annotate(
+                meetings=Sum("meetings"),
+                minutes=Sum("attendee_minutes"),
+                attendees=Sum("attendees"),
+                duration=Sum("duration"),
+                **{name: Sum(name) for name in _BUCKETS},
+            )
+        ):
+            into = merged.get(row["organizer_id"])
+            if into is None:
+                merged[row["organizer_id"]] = row
+                continue
+            for name, value in row.items():
+                if name != "organizer_id":
+                    into[name] += value
+    names = {
+        pk: (first, last, email)
+        for pk, first, last, email in Organizer.objects.filter(
+            pk__in=[pk for pk in merged if pk is not None]
+        ).values_list("pk", "first_name", "last_name", "email")
+    }
+    for pk, row in merged.items():
+        first, last, email = names.get(pk, (None, None, None))
+        row.update(organizer__first_name=first, organizer__last_name=last, organizer__email=email)
+    return list(merged.values())
 
 
 def people_of_instances(qs: QuerySet[MeetingInstance]) -> BitMap:

@@ -12,24 +12,25 @@ default, PostgreSQL under ``DATABASE_URL`` (both are run for this change).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pyroaring import BitMap
 
 from meetings import selectors
-from meetings.models import Attendee, GroupDay, MeetingInstance, OrganizerDay
+from meetings.models import Attendee, GroupDay, MeetingInstance, OrganizerDay, OrganizerMonth
 from meetings.rollups import rollups_kept, rollups_rebuild
 from meetings.selectors import DateWindow, HistoryFilter
 from tests.factories import GroupFactory, OrganizerFactory, UserFactory
 
-# Around both DST changes of 2026 (US 03-08, EU 03-29): the range the data and views live in.
-BASE = datetime(2026, 3, 5, tzinfo=UTC)
-SPAN_DAYS = 28
+# Around both DST changes of 2026 (US 03-08, EU 03-29), with March whole (its month's totals
+# are read from OrganizerMonth): the range the data and views live in.
+BASE = datetime(2026, 2, 24, tzinfo=UTC)
+SPAN_DAYS = 42
 ZONES = ["UTC", "America/New_York", "Europe/Paris", "Asia/Kolkata", "Asia/Kathmandu"]
 EMAILS = ["ann@ex.com", "Ann@Ex.com", "bo@ex.com", "cy@ex.com", "di@ex.com", "", "ed@ex.com"]
 
@@ -72,7 +73,7 @@ view = st.fixed_dictionaries(
         "user": st.sampled_from(["admin", "manager"]),
         "zone": st.sampled_from(ZONES),
         "first": st.integers(-2, SPAN_DAYS),
-        "days": st.integers(1, SPAN_DAYS + 3),
+        "days": st.integers(1, SPAN_DAYS + 3),  # up to 45 days: March whole, or more
         "group": st.sampled_from([None, 0, 1, 2]),
         "organizer": st.sampled_from([None, 0, 1, 2, 3]),
     }
@@ -182,6 +183,20 @@ def assert_matches(world, spec: dict) -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+@example(  # a range holding the whole of March (OrganizerMonth) and days around it
+    meetings=[
+        {"organizer": o, "group": 4, "start": q * 97, "minute": 3, "duration": 50,
+         "num_attendees": q % 30, "emails": EMAILS[q % 5 : q % 5 + 2]}
+        for q in range(0, 40) for o in (0, 1, 2)
+    ],
+    resync=[(4, {"organizer": 1, "group": 2, "start": 700, "minute": 0, "duration": 5,
+                 "num_attendees": 3, "emails": ["new@ex.com"]})],
+    views=[
+        {"user": user, "zone": zone, "first": 2, "days": 40, "group": None, "organizer": None}
+        for user in ("admin", "manager") for zone in ("UTC", "Asia/Kolkata")
+    ] + [{"user": "admin", "zone": "America/New_York", "first": 4, "days": 35, "group": 0,
+          "organizer": 1}],
+)  # fmt: skip
 @given(
     meetings=st.lists(meeting, min_size=1, max_size=14),
     resync=st.lists(st.tuples(st.integers(0, 13), meeting), max_size=4),
@@ -219,7 +234,15 @@ def cells() -> list[tuple]:
             key=repr,
         )
 
-    return [rows(OrganizerDay, "organizer_id", "group_id"), rows(GroupDay, "group_id")]
+    months = sorted(
+        map(
+            repr,
+            OrganizerMonth.objects.values_list(
+                "organizer_id", "group_id", "month", "meetings", "attendee_minutes", "bucket_2"
+            ),
+        )
+    )
+    return [rows(OrganizerDay, "organizer_id", "group_id"), rows(GroupDay, "group_id"), months]
 
 
 def test_a_rebuild_gives_the_cells_the_sync_kept_and_can_be_repeated(world):
@@ -263,14 +286,11 @@ def test_an_interrupted_rebuild_continues_from_its_cursor(world):
     kept = cells()
     OrganizerDay.objects.all().delete()
     GroupDay.objects.all().delete()
-    # A rebuild stopped half way: its cursor says 03-05 … 03-09 are still to do.
-    RollupCursor.objects.create(
-        name="rebuild", next_day=date(2026, 3, 5), last_day=date(2026, 3, 9)
-    )
+    # A rebuild stopped half way: its cursor says the first five days are still to do.
+    first = BASE.date()
+    RollupCursor.objects.create(name="rebuild", next_day=first, last_day=first + timedelta(days=4))
     rollups_rebuild(days_per_step=2)
     assert not RollupCursor.objects.exists()
-    assert {row[2] for row in cells()[0]} == {
-        date(2026, 3, 5) + timedelta(days=d) for d in range(5)
-    }
+    assert {row[2] for row in cells()[0]} == {first + timedelta(days=d) for d in range(5)}
     rollups_rebuild(restart=True)
     assert cells() == kept
