@@ -535,8 +535,21 @@ def top_organizers(
             row["organizer_id"] or 0,
         ),
     )[:TOP_ORGANIZERS]
+    # Rows summed from the roll-ups carry no names: read those of the ten shown.
+    names = rollups.organizer_names(
+        row["organizer_id"]
+        for row in rows
+        if "organizer__email" not in row and row["organizer_id"] is not None
+    )
     result = []
     for row in rows:
+        row = {
+            "organizer__first_name": None,
+            "organizer__last_name": None,
+            "organizer__email": None,
+            **row,
+            **names.get(row["organizer_id"], {}),
+        }
         name = f"{row['organizer__first_name'] or ''} {row['organizer__last_name'] or ''}".strip()
         result.append(
             {
@@ -712,7 +725,7 @@ def dashboard_figures(
             continue
         for name, value in row.items():
             if not name.startswith("organizer"):
-                into[name] = (into[name] or 0) + (value or 0)
+                into[name] = (into.get(name) or 0) + (value or 0)
     people |= rollups.people_of_instances(edges)
     return DashboardFigures(by_hour=by_hour, totals=list(merged.values()), unique=len(people))
 
