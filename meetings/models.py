@@ -264,6 +264,24 @@ class GroupDay(_DayCell):
         return f"group {self.group_id}, {self.day}"
 
 
+class GroupMonth(models.Model):
+    """Everyone who attended a meeting of one group in one calendar month (UTC): the union of
+    its :class:`GroupDay` sets, so a year's unique attendees read 12 sets per group, not 365
+    (20 MB of bitmaps for a year of 5,000 organizers, 0.2 s just to fetch; bench/)."""
+
+    group = models.ForeignKey(
+        "organizers.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    month = models.DateField()
+    people = models.BinaryField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "group"], name="groupmonth_month_group")]
+
+    def __str__(self) -> str:
+        return f"group {self.group_id}, {self.month:%Y-%m}"
+
+
 class RollupCursor(models.Model):
     """Where an interrupted roll-up rebuild continues (``manage.py rollups_rebuild``)."""
 

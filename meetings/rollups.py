@@ -46,6 +46,7 @@ from .models import (
     ATTENDEE_BUCKETS,
     Attendee,
     GroupDay,
+    GroupMonth,
     MeetingInstance,
     OrganizerDay,
     OrganizerMonth,
@@ -295,6 +296,7 @@ def rollups_recompute(cells: set) -> None:
     )
     _recompute_groups({(group, day) for _o, group, day in cells})
     _recompute_months({_month(day) for _o, _g, day in cells}, organizers=organizers)
+    _recompute_group_months({(group, _month(day)) for _o, group, day in cells})
 
 
 _CELL_VALUES = ("day", *_SCALARS, *_BUCKETS, "slots", "people")
@@ -362,6 +364,31 @@ def _recompute_months(months: set[date], *, organizers: set | None) -> None:
         )
 
 
+ALL_GROUPS = object()  # in _recompute_group_months' keys: every group of the month
+
+
+def _recompute_group_months(keys: set[tuple]) -> None:
+    """Union the GroupMonth sets of ``keys`` (group, month) again from their GroupDay cells."""
+    for month in sorted({month for _g, month in keys}):
+        groups = {group for group, m in keys if m == month}
+        days = GroupDay.objects.filter(day__gte=month, day__lt=_next_month(month))
+        stale = GroupMonth.objects.filter(month=month)
+        if ALL_GROUPS not in groups:
+            days = days.filter(_in("group_id", groups))
+            stale = stale.filter(_in("group_id", groups))
+        people: dict[int | None, list[BitMap]] = {}
+        for group_id, cell in days.values_list("group_id", "people"):
+            people.setdefault(group_id, []).append(BitMap.deserialize(bytes(cell)))
+        stale.delete()
+        _insert(
+            GroupMonth,
+            [
+                {"group_id": g, "month": month, "people": BitMap.union(*maps).serialize()}
+                for g, maps in people.items()
+            ],
+        )
+
+
 # --- Rebuilding them from the rows ---------------------------------------------------------------
 
 REBUILD = "rebuild"
@@ -402,6 +429,7 @@ def _rebuild_days(first: date, last: date) -> int:
         months.add(month)
         month = _next_month(month)
     _recompute_months(months, organizers=None)
+    _recompute_group_months({(ALL_GROUPS, month) for month in months})
     return len(rows)
 
 
@@ -423,6 +451,7 @@ def rollups_rebuild(
             OrganizerDay.objects.all().delete()
             GroupDay.objects.all().delete()
             OrganizerMonth.objects.all().delete()
+            GroupMonth.objects.all().delete()
             RollupCursor.objects.filter(name=REBUILD).delete()
             return 0
         first, last = _utc(bounds["low"]).date(), _utc(bounds["high"]).date()
@@ -430,6 +459,7 @@ def rollups_rebuild(
         OrganizerDay.objects.exclude(day__gte=first, day__lte=last).delete()
         GroupDay.objects.exclude(day__gte=first, day__lte=last).delete()
         OrganizerMonth.objects.exclude(month__gte=_month(first), month__lte=last).delete()
+        GroupMonth.objects.exclude(month__gte=_month(first), month__lte=last).delete()
         cursor, _ = RollupCursor.objects.update_or_create(
             name=REBUILD, defaults={"next_day": first, "last_day": last}
         )
@@ -486,49 +516,85 @@ def _cell_filter(
     return qs
 
 
+def _whole_months(days: RollupRange) -> tuple[date, date, list[tuple[date, date]]]:
+    """The whole calendar months inside ``days`` (``first_month`` up to, not including,
+    ``after_months``; none when equal) and the day ranges around them."""
+    first_month = _month(days.first)
+    if first_month < days.first:
+        first_month = _next_month(first_month)
+    after_months = _month(days.last + timedelta(days=1))
+    if first_month >= after_months:
+        return first_month, first_month, [(days.first, days.last)]
+    ranges = [(days.first, first_month - timedelta(days=1)), (after_months, days.last)]
+    return first_month, after_months, [(low, high) for low, high in ranges if low <= high]
+
+
 def rollup_slots_and_people(
     *, days: RollupRange, group_ids: set[int] | None, organizer_id: int | None
 ) -> tuple[dict[date, array], BitMap]:
     """Meetings per UTC day and quarter-hour, and everyone who attended, in the cells of
-    ``days``: GroupDay cells, or an organizer's OrganizerDay cells."""
+    ``days``: GroupDay cells (their sets of people by whole month from GroupMonth), or an
+    organizer's OrganizerDay cells."""
     per_day: dict[date, array] = {}
-    people: list[BitMap] = []
     if days.first is None:
         return per_day, BitMap()
+    people: list[BitMap] = []
     model = GroupDay if organizer_id is None else OrganizerDay
     qs = _cell_filter(
         model.objects.all(), days=days, group_ids=group_ids, organizer_id=organizer_id
     )
-    for day, slots_bytes, people_bytes in qs.values_list("day", "slots", "people").iterator(
-        chunk_size=2000
-    ):
-        slots = array("I")
-        slots.frombytes(bytes(slots_bytes))
-        total = per_day.get(day)
-        per_day[day] = slots if total is None else array("I", map(add, total, slots))
-        people.append(BitMap.deserialize(bytes(people_bytes)))
+    if organizer_id is None:
+        first_month, after_months, day_ranges = _whole_months(days)
+        if first_month < after_months:
+            months = GroupMonth.objects.filter(month__gte=first_month, month__lt=after_months)
+            if group_ids is not None:
+                months = months.filter(group_id__in=group_ids)
+            people += [
+                BitMap.deserialize(bytes(c)) for c in months.values_list("people", flat=True)
+            ]
+            for day, slots_bytes in qs.filter(
+                day__gte=first_month, day__lt=after_months
+            ).values_list("day", "slots"):
+                per_day[day] = _added(per_day.get(day), slots_bytes)
+        for low, high in day_ranges:
+            for day, slots_bytes, people_bytes in qs.filter(
+                day__gte=low, day__lte=high
+            ).values_list("day", "slots", "people"):
+                per_day[day] = _added(per_day.get(day), slots_bytes)
+                people.append(BitMap.deserialize(bytes(people_bytes)))
+    else:
+        for day, slots_bytes, people_bytes in qs.values_list("day", "slots", "people"):
+            per_day[day] = _added(per_day.get(day), slots_bytes)
+            people.append(BitMap.deserialize(bytes(people_bytes)))
     return per_day, BitMap.union(*people) if people else BitMap()
+
+
+def _added(total: array | None, slots_bytes) -> array:
+    slots = array("I")
+    slots.frombytes(bytes(slots_bytes))
+    return slots if total is None else array("I", map(add, total, slots))
 
 
 def local_hours(per_day: dict[date, array], *, tz: tzinfo) -> dict[tuple[date, int], int]:
     """Meetings per (local date, local hour) in ``tz`` from counts per UTC quarter-hour: each
-    slot at its own offset (a day whose offset does not change is shifted at once)."""
+    slot at its own offset (a day whose offset does not change is shifted in whole minutes)."""
     counts: dict[tuple[date, int], int] = {}
     step = timedelta(minutes=SLOT_MINUTES)
     for day, slots in per_day.items():
         start = _day_start(day)
-        first, last = start.astimezone(tz), (start + step * (SLOTS - 1)).astimezone(tz)
-        steady = first.utcoffset() == last.utcoffset()
+        first = start.astimezone(tz).utcoffset()
+        steady = first == (start + step * (SLOTS - 1)).astimezone(tz).utcoffset()
+        offset = int(first.total_seconds()) // 60
+        days = {shift: day + timedelta(days=shift) for shift in (-1, 0, 1)}
         for i, n in enumerate(slots):
             if not n:
                 continue
-            moment = start + step * i
-            local = (
-                (moment + first.utcoffset()).replace(tzinfo=None)
-                if steady
-                else moment.astimezone(tz)
-            )
-            key = (local.date(), local.hour)
+            if steady:
+                minutes = i * SLOT_MINUTES + offset
+                key = (days[minutes // 1440], minutes % 1440 // 60)
+            else:
+                local = (start + step * i).astimezone(tz)
+                key = (local.date(), local.hour)
             counts[key] = counts.get(key, 0) + n
     return counts
 
@@ -552,22 +618,15 @@ def rollup_organizer_totals(
     organizer; read through the ORM's ``values()`` the rows alone took 0.3 s (bench/)."""
     if days.first is None:
         return []
-    first_month = _month(days.first)
-    if first_month < days.first:
-        first_month = _next_month(first_month)
-    after_months = _month(days.last + timedelta(days=1))
+    first_month, after_months, day_ranges = _whole_months(days)
     quote = connection.ops.quote_name
     parts: list[tuple[str, str, list]] = []  # (table, where, params)
     if first_month < after_months:
         parts.append((OrganizerMonth._meta.db_table, "month >= %s AND month < %s",
                       [first_month, after_months]))  # fmt: skip
-        day_ranges = [(days.first, first_month - timedelta(days=1)), (after_months, days.last)]
-    else:
-        day_ranges = [(days.first, days.last)]
     parts += [
         (OrganizerDay._meta.db_table, "day >= %s AND day <= %s", [low, high])
         for low, high in day_ranges
-        if low <= high
     ]
     columns = ", ".join(quote(column) for column in _TOTALS.values())
     selects, params = [], []

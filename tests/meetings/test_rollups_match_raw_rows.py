@@ -22,7 +22,14 @@ from hypothesis import strategies as st
 from pyroaring import BitMap
 
 from meetings import selectors
-from meetings.models import Attendee, GroupDay, MeetingInstance, OrganizerDay, OrganizerMonth
+from meetings.models import (
+    Attendee,
+    GroupDay,
+    GroupMonth,
+    MeetingInstance,
+    OrganizerDay,
+    OrganizerMonth,
+)
 from meetings.rollups import rollups_kept, rollups_rebuild
 from meetings.selectors import DateWindow, HistoryFilter
 from tests.factories import GroupFactory, OrganizerFactory, UserFactory
@@ -195,7 +202,9 @@ def assert_matches(world, spec: dict) -> None:
         {"user": user, "zone": zone, "first": 2, "days": 40, "group": None, "organizer": None}
         for user in ("admin", "manager") for zone in ("UTC", "Asia/Kolkata")
     ] + [{"user": "admin", "zone": "America/New_York", "first": 4, "days": 35, "group": 0,
-          "organizer": 1}],
+          "organizer": 1},
+           {"user": "admin", "zone": "UTC", "first": 5, "days": 31, "group": None,
+            "organizer": None}],  # March exactly
 )  # fmt: skip
 @given(
     meetings=st.lists(meeting, min_size=1, max_size=14),
@@ -242,7 +251,17 @@ def cells() -> list[tuple]:
             ),
         )
     )
-    return [rows(OrganizerDay, "organizer_id", "group_id"), rows(GroupDay, "group_id"), months]
+    group_months = sorted(
+        (group, month, list(BitMap.deserialize(bytes(people))))
+        for group, month, people in GroupMonth.objects.values_list("group_id", "month", "people")
+        if group is not None
+    )
+    return [
+        rows(OrganizerDay, "organizer_id", "group_id"),
+        rows(GroupDay, "group_id"),
+        months,
+        group_months,
+    ]
 
 
 def test_a_rebuild_gives_the_cells_the_sync_kept_and_can_be_repeated(world):
