@@ -689,3 +689,30 @@ def people_of_instances(qs: QuerySet[MeetingInstance]) -> BitMap:
     for found in _people_of(ids).values():
         people.update(found)
     return people
+
+
+def raw_figures(
+    qs: QuerySet[MeetingInstance], *, tz: tzinfo
+) -> tuple[dict[tuple[date, int], int], list[dict], BitMap]:
+    """What the cells hold, summed from the raw rows of ``qs`` (the partial UTC days at a
+    range's edges, a few thousand instances at most) in two queries: meetings per local (day,
+    hour) in ``tz``, per-organizer totals (as :func:`rollup_organizer_totals`) and the people."""
+    rows = list(qs.order_by().values_list(*_INSTANCE_VALUES))
+    by_hour: dict[tuple[date, int], int] = {}
+    totals: dict[int | None, dict] = {}
+    for _pk, organizer_id, _group_id, start, duration, num, minutes in rows:
+        local = start.astimezone(tz)
+        key = (local.date(), local.hour)
+        by_hour[key] = by_hour.get(key, 0) + 1
+        row = totals.get(organizer_id)
+        if row is None:
+            row = totals[organizer_id] = {"organizer_id": organizer_id, **dict.fromkeys(_TOTALS, 0)}
+        row["meetings"] += 1
+        row["minutes"] += minutes or 0
+        row["attendees"] += num or 0
+        row["duration"] += duration or 0
+        row[_BUCKETS[_bucket(num or 0)]] += 1
+    people = BitMap()
+    for found in _people_of([row[0] for row in rows]).values():
+        people.update(found)
+    return by_hour, list(totals.values()), people

@@ -519,6 +519,42 @@ def organizer_totals(qs: QuerySet[MeetingInstance]) -> list[dict]:
     )
 
 
+def _ranked(totals: list[dict], measure: str) -> list[dict]:
+    """The top organizers by ``measure``; ties in organizer order, unknown organizer last."""
+    return sorted(
+        totals,
+        key=lambda row: (
+            -(row[measure] or 0),
+            row["organizer_id"] is None,
+            row["organizer_id"] or 0,
+        ),
+    )[:TOP_ORGANIZERS]
+
+
+def _add_names(totals: list[dict]) -> None:
+    """Rows summed from the roll-ups carry no names: read, in one query, those of the
+    organizers either top list shows, and add them to the rows (the other top list then
+    finds them there)."""
+    if all("organizer__email" in row for row in totals):
+        return
+    shown: set[int] = set()
+    for measure in ("meetings", "minutes"):
+        shown.update(row["organizer_id"] for row in _ranked(totals, measure))
+    names = rollups.organizer_names(pk for pk in shown if pk is not None)
+    for row in totals:
+        if "organizer__email" not in row:
+            row.update(
+                names.get(
+                    row["organizer_id"],
+                    {
+                        "organizer__first_name": None,
+                        "organizer__last_name": None,
+                        "organizer__email": None,
+                    },
+                )
+            )
+
+
 def top_organizers(
     qs: QuerySet[MeetingInstance], *, by: str, totals: list[dict] | None = None
 ) -> list[dict]:
@@ -526,30 +562,10 @@ def top_organizers(
     organizer order. ``totals``: :func:`organizer_totals` of ``qs``, if already computed."""
     if totals is None:
         totals = organizer_totals(qs)
-    field_name = "meetings" if by == "meetings" else "minutes"
-    rows = sorted(
-        totals,
-        key=lambda row: (
-            -(row[field_name] or 0),
-            row["organizer_id"] is None,
-            row["organizer_id"] or 0,
-        ),
-    )[:TOP_ORGANIZERS]
-    # Rows summed from the roll-ups carry no names: read those of the ten shown.
-    names = rollups.organizer_names(
-        row["organizer_id"]
-        for row in rows
-        if "organizer__email" not in row and row["organizer_id"] is not None
-    )
+    rows = _ranked(totals, "meetings" if by == "meetings" else "minutes")
+    _add_names(totals)
     result = []
     for row in rows:
-        row = {
-            "organizer__first_name": None,
-            "organizer__last_name": None,
-            "organizer__email": None,
-            **row,
-            **names.get(row["organizer_id"], {}),
-        }
         name = f"{row['organizer__first_name'] or ''} {row['organizer__last_name'] or ''}".strip()
         result.append(
             {
@@ -712,12 +728,13 @@ def dashboard_figures(
         days=days, group_ids=group_ids, organizer_id=organizer_id
     )
     by_hour = rollups.local_hours(per_day, tz=filters.window.tz)
-    for key, n in meetings_by_local_hour(edges, tz=filters.window.tz).items():
+    edge_hours, edge_totals, edge_people = rollups.raw_figures(edges, tz=filters.window.tz)
+    for key, n in edge_hours.items():
         by_hour[key] = by_hour.get(key, 0) + n
     merged: dict[int | None, dict] = {}
     for row in [
         *rollups.rollup_organizer_totals(days=days, group_ids=group_ids, organizer_id=organizer_id),
-        *organizer_totals(edges),
+        *edge_totals,
     ]:
         into = merged.get(row["organizer_id"])
         if into is None:
@@ -726,7 +743,7 @@ def dashboard_figures(
         for name, value in row.items():
             if not name.startswith("organizer"):
                 into[name] = (into.get(name) or 0) + (value or 0)
-    people |= rollups.people_of_instances(edges)
+    people |= edge_people
     return DashboardFigures(by_hour=by_hour, totals=list(merged.values()), unique=len(people))
 
 
