@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format install bench vendor check-deploy clean
+.PHONY: demo test lint format install bench bench-enterprise vendor check-deploy clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ check-deploy: install
 
 bench: install
 	$(PY) bench/run_all.py
+
+## The growth benchmark up to 10M attendee rows / 5,000 organizers (about 15 minutes more).
+bench-enterprise: install
+	$(PY) bench/run_all.py --enterprise
 
 ## Refresh the vendored front-end files from the npm registry.
 vendor:

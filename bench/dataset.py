@@ -47,6 +47,7 @@ class LoadedDataset:
     people: int
     showcase_instance_id: int  # an instance with a full first page of attendees
     seconds: float
+    rollup_seconds: float = 0.0  # the roll-ups' rebuild from the loaded rows
 
 
 def _copy(model, fields: Sequence[str], rows: Iterable[Sequence]) -> int:
@@ -130,7 +131,16 @@ def load(
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from meetings.models import Attendee, Meeting, MeetingInstance
+    from meetings.models import (
+        Attendee,
+        GroupDay,
+        Meeting,
+        MeetingInstance,
+        OrganizerDay,
+        Person,
+        RollupCursor,
+    )
+    from meetings.rollups import rollups_rebuild
     from organizers.models import Group, Organizer
     from sync.models import SyncArea, SyncOutcome, SyncRun
 
@@ -138,7 +148,11 @@ def load(
     rng = random.Random(seed)
     now = (now or timezone.now()).replace(microsecond=0)
     synced = now - timedelta(minutes=4)
-    tables = [m._meta.db_table for m in (Attendee, MeetingInstance, Meeting, Organizer, Group)]
+    rollup_models = (OrganizerDay, GroupDay, Person, RollupCursor)
+    tables = [
+        m._meta.db_table
+        for m in (*rollup_models, Attendee, MeetingInstance, Meeting, Organizer, Group)
+    ]
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
 
@@ -297,6 +311,12 @@ def load(
     _reset_sequences([Group, Organizer, MeetingInstance, Attendee])
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {', '.join(tables)}")
+    loaded = time.monotonic()
+    # The sync keeps the dashboard's roll-ups as it writes; rows loaded with COPY get them
+    # from the rebuild, as a migrated database does (its time is reported on its own).
+    rollups_rebuild(restart=True, days_per_step=14)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(tables)}")
     return LoadedDataset(
         groups=len(group_rows),
         organizers=len(organizer_rows),
@@ -304,5 +324,6 @@ def load(
         attendees=n_att,
         people=people,
         showcase_instance_id=showcase,
-        seconds=round(time.monotonic() - started, 1),
+        seconds=round(loaded - started, 1),
+        rollup_seconds=round(time.monotonic() - loaded, 1),
     )

@@ -16,6 +16,7 @@ import argparse
 import statistics
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -65,6 +66,45 @@ def _time_page(client, url: str, *, repeat: int, cold: bool) -> dict:
     }
 
 
+TARGET_SHAPE_P95_MS = 300
+TARGET_GROWTH = 1.5
+SHAPE_DAYS = (7, 90, 365)
+
+
+def shape_urls() -> dict[str, str]:
+    """The dashboard for every filter shape a manager explores: the whole account, one group
+    tree (a top-level group with sub-groups), one organizer (the busiest); 7, 90 and 365 days."""
+    from django.db.models import Count
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from meetings.models import MeetingInstance
+    from organizers.models import Group
+
+    today = timezone.localdate()
+    tree = Group.objects.filter(parent__isnull=True, children__isnull=False).order_by("pk").first()
+    busiest = (
+        MeetingInstance.objects.values("organizer_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "organizer_id")
+        .first()
+    )
+    scopes = {"account": "", "group tree": f"&group={tree.pk}"}
+    if busiest and busiest["organizer_id"]:
+        scopes["organizer"] = f"&organizer={busiest['organizer_id']}"
+    base = reverse("meetings:dashboard")
+    return {
+        f"{scope}, {days} d": f"{base}?start={today - timedelta(days=days - 1)}&end={today}{extra}"
+        for scope, extra in scopes.items()
+        for days in SHAPE_DAYS
+    }
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))], 1)
+
+
 def run(*, sizes: list[int], repeat: int, keep_db: bool) -> dict:
     from django.test import Client
 
@@ -84,12 +124,18 @@ def run(*, sizes: list[int], repeat: int, keep_db: bool) -> dict:
             client.cookies["sessionid"] = session_key
             client.get(urls["trivial"])
             point = {"attendee_rows": loaded.attendees, "instances": instances,
-                     "load_seconds": loaded.seconds}  # fmt: skip
+                     "organizers": loaded.organizers, "load_seconds": loaded.seconds,
+                     "rollup_seconds": loaded.rollup_seconds}  # fmt: skip
             for name in ("dashboard", "organizers", "attendees"):
                 point[name] = {
                     "cold": _time_page(client, urls[name], repeat=repeat, cold=True),
                     "warm": _time_page(client, urls[name], repeat=repeat, cold=False),
                 }
+            point["shapes"] = {}
+            for shape, url in shape_urls().items():
+                timed = _time_page(client, url, repeat=max(repeat, 5), cold=True)
+                timed["p95_ms"] = _p95(timed["all_ms"])
+                point["shapes"][shape] = timed
             log(
                 f"growth: {rows} rows: dashboard {point['dashboard']['cold']['ms']} ms cold, "
                 f"{point['dashboard']['warm']['ms']} ms warm"
@@ -122,6 +168,28 @@ def report(data: dict) -> str:
             ]
         )
         previous = point
+    shapes = [
+        [f"{point['attendee_rows']:,}", shape, timed["ms"], timed["p95_ms"], timed["queries"],
+         "ok" if timed["p95_ms"] <= TARGET_SHAPE_P95_MS else "MISSED"]
+        for point in data["points"]
+        for shape, timed in point.get("shapes", {}).items()
+    ]  # fmt: skip
+    last = data["points"][-2:]
+    if len(last) == 2 and last[0]["dashboard"]["cold"]["ms"]:
+        factor = last[1]["dashboard"]["cold"]["ms"] / last[0]["dashboard"]["cold"]["ms"]
+        data["summary"] = {"last_growth": round(factor, 2)}
+        growth_line = (
+            f"Growth of the cold dashboard from {last[0]['attendee_rows']:,} to "
+            f"{last[1]['attendee_rows']:,} rows: ×{factor:.2f} (target ≤ ×{TARGET_GROWTH}: "
+            f"{'ok' if factor <= TARGET_GROWTH else 'MISSED'})"
+        )
+    else:
+        growth_line = ""
+    loads = ", ".join(
+        f"{p['attendee_rows']:,} rows: load {p['load_seconds']} s + roll-ups "
+        f"{p['rollup_seconds']} s"
+        for p in data["points"]
+    )
     return "\n".join(
         [
             f"Dashboard time by data size (in-process, median of {data['repeat']} requests)",
@@ -138,6 +206,12 @@ def report(data: dict) -> str:
                 ],
                 rows,
             ),
+            growth_line,
+            f"Loading (COPY) and rolling up: {loads}",
+            "",
+            "Cold dashboard by filter shape (in-process, empty cache on every request; "
+            f"target p95 ≤ {TARGET_SHAPE_P95_MS} ms)",
+            table(["attendee rows", "filters", "median ms", "p95 ms", "queries", "target"], shapes),
         ]
     )
 

@@ -46,23 +46,13 @@ from portal.ids import parse_id
 from sync.models import SyncArea
 from sync.selectors import last_success_at
 
-from .models import Attendee, Meeting, MeetingInstance
+from . import rollups
+from .models import ATTENDEE_BUCKETS, Attendee, Meeting, MeetingInstance
 
 PAGE_SIZE = 50
 # A range longer than this is charted per week instead of per day.
 WEEKLY_AFTER_DAYS = 62
 TOP_ORGANIZERS = 10
-# Attendees-per-meeting histogram: (label, lowest, highest or None for "and more").
-ATTENDEE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
-    ("0", 0, 0),
-    ("1", 1, 1),
-    ("2–5", 2, 5),
-    ("6–10", 6, 10),
-    ("11–25", 11, 25),
-    ("26–50", 26, 50),
-    ("51–100", 51, 100),
-    ("over 100", 101, None),
-)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 HEAT_LEVELS = 4
 ATTENDED_MEETINGS_LIMIT = 100
@@ -429,11 +419,17 @@ def _bucket_counts() -> dict:
     }
 
 
-def history_kpis(qs: QuerySet[MeetingInstance], *, totals: list[dict] | None = None) -> dict:
+def history_kpis(
+    qs: QuerySet[MeetingInstance],
+    *,
+    totals: list[dict] | None = None,
+    unique: int | None = None,
+) -> dict:
     """Meetings held, attendee-minutes, unique attendees, averages and the attendee histogram.
 
     Summed from :func:`organizer_totals` (``totals`` if already computed), so the dashboard
-    needs no aggregate of its own; only unique attendees take a query."""
+    needs no aggregate of its own; unique attendees (``unique`` if already counted, as the
+    dashboard does from its roll-ups) take a query."""
     if totals is None:
         totals = organizer_totals(qs)
 
@@ -441,17 +437,18 @@ def history_kpis(qs: QuerySet[MeetingInstance], *, totals: list[dict] | None = N
         return sum(row[name] or 0 for row in totals)
 
     meetings = total("meetings")
-    # COUNT(*) over SELECT DISTINCT (a hash aggregate, parallel on PostgreSQL), not
-    # COUNT(DISTINCT …), which sorts every row: 3× faster at 1M attendee rows (bench/).
-    unique = (
-        Attendee.objects.filter(instance__in=qs.order_by().values("pk"))
-        .exclude(email="")
-        .annotate(key=Lower("email"))
-        .order_by()
-        .values("key")
-        .distinct()
-        .count()
-    )
+    if unique is None:
+        # COUNT(*) over SELECT DISTINCT (a hash aggregate, parallel on PostgreSQL), not
+        # COUNT(DISTINCT …), which sorts every row: 3× faster at 1M attendee rows (bench/).
+        unique = (
+            Attendee.objects.filter(instance__in=qs.order_by().values("pk"))
+            .exclude(email="")
+            .annotate(key=Lower("email"))
+            .order_by()
+            .values("key")
+            .distinct()
+            .count()
+        )
     return {
         "meetings": meetings,
         "attendee_minutes": total("minutes"),
@@ -519,6 +516,42 @@ def organizer_totals(qs: QuerySet[MeetingInstance]) -> list[dict]:
     )
 
 
+def _ranked(totals: list[dict], measure: str) -> list[dict]:
+    """The top organizers by ``measure``; ties in organizer order, unknown organizer last."""
+    return sorted(
+        totals,
+        key=lambda row: (
+            -(row[measure] or 0),
+            row["organizer_id"] is None,
+            row["organizer_id"] or 0,
+        ),
+    )[:TOP_ORGANIZERS]
+
+
+def _add_names(totals: list[dict]) -> None:
+    """Rows summed from the roll-ups carry no names: read, in one query, those of the
+    organizers either top list shows, and add them to the rows (the other top list then
+    finds them there)."""
+    if all("organizer__email" in row for row in totals):
+        return
+    shown: set[int] = set()
+    for measure in ("meetings", "minutes"):
+        shown.update(row["organizer_id"] for row in _ranked(totals, measure))
+    names = rollups.organizer_names(pk for pk in shown if pk is not None)
+    for row in totals:
+        if "organizer__email" not in row:
+            row.update(
+                names.get(
+                    row["organizer_id"],
+                    {
+                        "organizer__first_name": None,
+                        "organizer__last_name": None,
+                        "organizer__email": None,
+                    },
+                )
+            )
+
+
 def top_organizers(
     qs: QuerySet[MeetingInstance], *, by: str, totals: list[dict] | None = None
 ) -> list[dict]:
@@ -526,15 +559,8 @@ def top_organizers(
     organizer order. ``totals``: :func:`organizer_totals` of ``qs``, if already computed."""
     if totals is None:
         totals = organizer_totals(qs)
-    field_name = "meetings" if by == "meetings" else "minutes"
-    rows = sorted(
-        totals,
-        key=lambda row: (
-            -(row[field_name] or 0),
-            row["organizer_id"] is None,
-            row["organizer_id"] or 0,
-        ),
-    )[:TOP_ORGANIZERS]
+    rows = _ranked(totals, "meetings" if by == "meetings" else "minutes")
+    _add_names(totals)
     result = []
     for row in rows:
         name = f"{row['organizer__first_name'] or ''} {row['organizer__last_name'] or ''}".strip()
@@ -639,6 +665,85 @@ def dashboard_cache_key(
     return f"meetings:dashboard:{digest}"
 
 
+@dataclass(frozen=True)
+class DashboardFigures:
+    """What every figure, chart and top list of the dashboard is summed from."""
+
+    by_hour: dict  # as meetings_by_local_hour
+    totals: list[dict]  # as organizer_totals
+    unique: int
+
+
+def _cell_groups(user, filters: HistoryFilter) -> tuple[bool, set[int] | None]:
+    """Whether the roll-ups can answer for ``user`` (their cells are per group, so they serve
+    Admins and Managers, whose scope is groups), and the groups to read (None: all)."""
+    if _is_admin(user):
+        ids = None
+    elif user.role == Role.MANAGER:
+        ids = visible_ids(user)
+    else:
+        return False, None
+    if filters.group is not None:
+        tree = group_descendant_ids({filters.group.pk})
+        ids = set(tree) if ids is None else set(ids) & set(tree)
+    return True, ids
+
+
+def _rollup_scope(
+    user, filters: HistoryFilter
+) -> tuple[rollups.RollupRange, set[int] | None, int | None]:
+    """The whole UTC days the roll-ups answer for (none when they cannot serve ``user``), the
+    groups and the organizer to read."""
+    usable, group_ids = _cell_groups(user, filters)
+    low, high = filters.window.bounds()
+    days = rollups.RollupRange.inside(low, high) if usable else rollups.RollupRange(None, None)
+    organizer_id = filters.organizer.pk if filters.organizer is not None else None
+    return days, group_ids, organizer_id
+
+
+def attendee_report_people(*, user, filters: HistoryFilter) -> int:
+    """How many people the attendee report lists (one per lower-cased email): the union of the
+    roll-ups' sets of people, plus the raw rows at the range's edges, as the dashboard's
+    unique attendees, so both pages give the same number without a GROUP BY over the range."""
+    days, group_ids, organizer_id = _rollup_scope(user, filters)
+    edges = history_instances(user=user, filters=filters).filter(days.edges())
+    _per_day, people = rollups.rollup_slots_and_people(
+        days=days, group_ids=group_ids, organizer_id=organizer_id
+    )
+    return len(people | rollups.people_of_instances(edges))
+
+
+def dashboard_figures(
+    *, user, filters: HistoryFilter, qs: QuerySet[MeetingInstance]
+) -> DashboardFigures:
+    """The dashboard's counts: the whole UTC days of the range from the roll-ups
+    (:mod:`meetings.rollups`), the partial UTC days at its edges (the viewer's midnight is
+    not UTC's) from the rows of ``qs`` (:func:`history_instances` of the same filters)."""
+    days, group_ids, organizer_id = _rollup_scope(user, filters)
+    edges = qs.filter(days.edges())
+    per_day, people = rollups.rollup_slots_and_people(
+        days=days, group_ids=group_ids, organizer_id=organizer_id
+    )
+    by_hour = rollups.local_hours(per_day, tz=filters.window.tz)
+    edge_hours, edge_totals, edge_people = rollups.raw_figures(edges, tz=filters.window.tz)
+    for key, n in edge_hours.items():
+        by_hour[key] = by_hour.get(key, 0) + n
+    merged: dict[int | None, dict] = {}
+    for row in [
+        *rollups.rollup_organizer_totals(days=days, group_ids=group_ids, organizer_id=organizer_id),
+        *edge_totals,
+    ]:
+        into = merged.get(row["organizer_id"])
+        if into is None:
+            merged[row["organizer_id"]] = dict(row)
+            continue
+        for name, value in row.items():
+            if not name.startswith("organizer"):
+                into[name] = (into.get(name) or 0) + (value or 0)
+    people |= edge_people
+    return DashboardFigures(by_hour=by_hour, totals=list(merged.values()), unique=len(people))
+
+
 def history_dashboard(
     *, user, filters: HistoryFilter, cursor: Cursor | None, oldest: datetime | None = None
 ) -> HistoryDashboard:
@@ -647,10 +752,11 @@ def history_dashboard(
     if oldest is None:
         oldest = instances_version()["oldest"]
     qs = history_instances(user=user, filters=filters)
-    by_hour = meetings_by_local_hour(qs, tz=filters.window.tz)
+    figures = dashboard_figures(user=user, filters=filters, qs=qs)
+    by_hour = figures.by_hour
     per_period = meetings_per_period(by_hour, filters=filters)
-    totals = organizer_totals(qs)
-    kpis = history_kpis(qs, totals=totals)
+    totals = figures.totals
+    kpis = history_kpis(qs, totals=totals, unique=figures.unique)
     by_meetings = top_organizers(qs, by="meetings", totals=totals)
     by_minutes = top_organizers(qs, by="minutes", totals=totals)
     heatmap = busiest_hours(by_hour)

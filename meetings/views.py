@@ -197,10 +197,11 @@ class AttendeesReportView(MeetingsView):
         page = selectors.attendee_report_page(
             user=request.user, filters=filters, after=form.cleaned_data.get("after")
         )
+        people = selectors.attendee_report_people(user=request.user, filters=filters)
         return render(
             request,
             "meetings/attendees_report.html",
-            {"form": form, "page": page, "filters": filters},
+            {"form": form, "page": page, "filters": filters, "people": people},
         )
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from meetings.models import Attendee, Meeting, MeetingInstance
+from meetings.rollups import rollups_kept
 from organizers.models import Group, Organizer
 
 
@@ -81,6 +82,14 @@ class MeetingInstanceFactory(factory.django.DjangoModelFactory):
     meeting_type = "scheduled"
     synced_at = factory.LazyFunction(timezone.now)
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Keep the dashboard's roll-ups, as the sync does when it writes an instance."""
+        instance = super()._create(model_class, *args, **kwargs)
+        with rollups_kept(instance_ids=[instance.pk]):
+            pass
+        return instance
+
 
 class AttendeeFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -94,3 +103,9 @@ class AttendeeFactory(factory.django.DjangoModelFactory):
     leave_time = factory.LazyAttribute(
         lambda o: o.join_time + timedelta(minutes=o.duration_minutes)
     )
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Keep the dashboard's roll-ups, as the sync does when it writes attendees."""
+        with rollups_kept(instance_ids=[kwargs["instance"].pk]):
+            return super()._create(model_class, *args, **kwargs)

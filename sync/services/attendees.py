@@ -22,6 +22,7 @@ from django.utils import timezone
 from gotomeeting.errors import ApiError, InvalidRequest, NotFound
 from gotomeeting.windows import MAX_WINDOW_DAYS
 from meetings.models import Attendee, MeetingInstance
+from meetings.rollups import rollups_kept
 from organizers.models import Group
 from portal.bulk import upsert_rows
 
@@ -279,7 +280,7 @@ def _group_attendees_catch_up(
             if answer.covers(row["organizer_key"])
             and (row["instance_key"] in with_rows or row["num_attendees"] == 0)
         ]
-        with transaction.atomic():
+        with transaction.atomic(), rollups_kept(instance_keys=targets):
             stored = _store_attendees(answer.attendees, instance_keys=targets)
             rec.record(stored.created, stored.updated)
         _say(
@@ -347,7 +348,7 @@ def attendees_sync(
                 attendees = client.get_attendees_by_meeting(instance.instance_key)
             except NotFound:
                 attendees = []
-            with transaction.atomic():
+            with transaction.atomic(), rollups_kept(instance_ids=[instance.pk]):
                 stored = _store_attendees(attendees, instance_keys=[instance.instance_key])
                 rec.record(
                     stored.created,

@@ -20,6 +20,7 @@ from django.utils import timezone
 from gotomeeting.errors import ApiError, InvalidRequest
 from gotomeeting.windows import MAX_WINDOW_DAYS, split_windows
 from meetings.models import MeetingInstance
+from meetings.rollups import rollups_kept
 from organizers.models import Group, Organizer
 from portal.bulk import commit_without_waiting_for_disk
 
@@ -229,7 +230,10 @@ def group_history_sync(
                 hosts={item.organizer_key for item in wanted.values()},
                 per_organizer=per_organizer,
             )
-            with transaction.atomic():
+            with (
+                transaction.atomic(),
+                rollups_kept(instance_keys=[item.meeting_instance_key for item in items]),
+            ):
                 commit_without_waiting_for_disk()  # the window is fetched again if lost
                 created, updated = _upsert_instances(items, group=group, now=timezone.now())
                 # The answer covers every meeting of the window (the same scope as its

@@ -12,10 +12,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from meetings.models import Meeting, MeetingInstance
+from meetings.rollups import rollups_kept
 from organizers.models import Group, Organizer
 
 from ..models import SyncArea, SyncRun
@@ -203,14 +204,19 @@ def _upsert_organizers(
 def _link_orphan_meetings() -> int:
     """Link meetings and instances whose organizer is now cached (by ``organizer_key``)."""
     linked = 0
-    for model in (MeetingInstance, Meeting):
-        owner = Organizer.objects.filter(organizer_key=OuterRef("organizer_key"))
-        orphans = model.objects.filter(organizer__isnull=True, organizer_key__isnull=False).filter(
-            organizer_key__in=Organizer.objects.values("organizer_key")
-        )
-        linked += orphans.update(organizer_id=Subquery(owner.values("id")[:1]))
-    owner_group = Organizer.objects.filter(pk=OuterRef("organizer_id"), group__isnull=False)
-    linked += MeetingInstance.objects.filter(
-        group__isnull=True, organizer__group__isnull=False
-    ).update(group_id=Subquery(owner_group.values("group_id")[:1]))
+    moving = MeetingInstance.objects.filter(
+        Q(organizer__isnull=True, organizer_key__in=Organizer.objects.values("organizer_key"))
+        | Q(group__isnull=True, organizer__group__isnull=False)
+    )
+    with transaction.atomic(), rollups_kept(instance_ids=moving.values_list("pk", flat=True)):
+        for model in (MeetingInstance, Meeting):
+            owner = Organizer.objects.filter(organizer_key=OuterRef("organizer_key"))
+            orphans = model.objects.filter(
+                organizer__isnull=True, organizer_key__isnull=False
+            ).filter(organizer_key__in=Organizer.objects.values("organizer_key"))
+            linked += orphans.update(organizer_id=Subquery(owner.values("id")[:1]))
+        owner_group = Organizer.objects.filter(pk=OuterRef("organizer_id"), group__isnull=False)
+        linked += MeetingInstance.objects.filter(
+            group__isnull=True, organizer__group__isnull=False
+        ).update(group_id=Subquery(owner_group.values("group_id")[:1]))
     return linked

@@ -102,3 +102,15 @@ def test_scoped_manager_sees_only_their_groups_attendees(client_for, scoped_mana
 def test_bad_range_shows_a_message(client_for, account_manager, history):
     response = client_for(account_manager).get(URL, {"start": "2026-03-08", "end": "2026-03-01"})
     assert "The end date must not be before the start date." in response.content.decode()
+
+
+def test_the_report_says_how_many_people_it_lists_as_the_dashboard_counts_them(
+    client_for, account_manager, history
+):
+    client = client_for(account_manager)
+    week = client.get(URL, WEEK)
+    assert 'data-testid="report-people">3<' in week.content.decode()
+    dashboard = client.get(reverse("meetings:dashboard"), WEEK)
+    assert 'data-kpi="unique_attendees">3<' in dashboard.content.decode()
+    wider = client.get(URL, {"start": "2026-02-01", "end": "2026-03-08"})
+    assert wider.context["people"] == len(rows_of(wider)) == 4  # w@ex.com of #5 too

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings import dashboard_cache
+from meetings.rollups import rollups_kept
 from portal import page_cache
 from tests.meetings.conftest import held, stay
 
@@ -46,13 +47,23 @@ def test_second_view_reuses_the_computed_dashboard(client_for, account_manager, 
     assert first_kpis["meetings"] == 4
 
     # The aggregates and the table are not queried again.
-    assert len(aggregates(first.captured_queries)) >= 3
+    assert len(aggregates(first.captured_queries)) >= 2  # the day cells, the organizers' sums
     assert aggregates(second.captured_queries) == []
     assert len(second.captured_queries) <= len(first.captured_queries) - 5
 
 
 def aggregates(queries) -> list[str]:
-    return [q["sql"] for q in queries if "GROUP BY" in q["sql"] or "DISTINCT" in q["sql"]]
+    """The queries that compute the figures: GROUP BYs, distinct counts and the reads of the
+    roll-ups (meetings/rollups.py) the figures are summed from."""
+    return [
+        q["sql"]
+        for q in queries
+        if "GROUP BY" in q["sql"]
+        or "DISTINCT" in q["sql"]
+        or any(
+            f"meetings_{cell}" in q["sql"] for cell in ("groupday", "groupmonth", "organizerday")
+        )
+    ]
 
 
 def test_a_second_manager_of_the_same_scope_gets_the_computed_body(
@@ -85,9 +96,10 @@ def test_a_new_synced_instance_shows_at_once(client_for, account_manager, histor
 def test_a_re_synced_instance_shows_at_once(client_for, account_manager, history):
     client = client_for(account_manager)
     assert kpis(client.get(URL, WEEK))["attendee_minutes"] == 1080
-    type(history.m4).objects.filter(pk=history.m4.pk).update(
-        attendee_minutes=100, synced_at=timezone.now() + timedelta(seconds=1)
-    )
+    with rollups_kept(instance_ids=[history.m4.pk]):  # as the sync writes it
+        type(history.m4).objects.filter(pk=history.m4.pk).update(
+            attendee_minutes=100, synced_at=timezone.now() + timedelta(seconds=1)
+        )
     assert kpis(client.get(URL, WEEK))["attendee_minutes"] == 1180
 
 
