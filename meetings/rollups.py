@@ -171,8 +171,26 @@ def rollups_kept(*, instance_ids: Iterable[int] = (), instance_keys: Iterable[in
     before, _ = rollup_cells_of(instance_ids=ids, instance_keys=keys)
     yield
     after, cached = rollup_cells_of(instance_ids=ids, instance_keys=keys)
+    _one_writer_at_a_time()
     _add_people(cached)
     rollups_recompute(before | after)
+
+
+# Any constant the rest of the portal does not use as an advisory lock key.
+_ROLLUP_LOCK_KEY = 1_401_140_014
+
+
+def _one_writer_at_a_time() -> None:
+    """Hold, until the transaction ends, the one lock every roll-up write takes (PostgreSQL).
+
+    A cell is recomputed by deleting and inserting its rows, and the tables have no unique key:
+    two sync runs recomputing the same organizer-month at once (the history and the attendees
+    pass, say) would each insert, doubling the dashboard's figures. Taken after the rows are
+    written and before the cells are, the lock makes each recompute read the rows the other
+    committed; SQLite already writes one transaction at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ROLLUP_LOCK_KEY])
 
 
 def _tables() -> dict[str, str]:
@@ -273,6 +291,7 @@ def rollups_recompute(cells: set) -> None:
     groups and days. Every attendee email of their instances has a Person already."""
     if not cells:
         return
+    _one_writer_at_a_time()
     days = {day for _o, _g, day in cells}
     low, high = _day_start(min(days)), _day_start(max(days) + timedelta(days=1))
     organizers = {organizer for organizer, _g, _d in cells}

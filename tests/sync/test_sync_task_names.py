@@ -63,6 +63,27 @@ def test_a_worker_of_the_portal_app_finds_every_sync_task_by_autodiscovery():
     assert set(REGISTERED_NAMES.values()) <= registered
 
 
+def test_a_web_process_finds_the_task_of_every_area_for_refresh_now():
+    """A fresh process that loads Django as the web server does (no task module imported by
+    hand, no worker's autodiscovery): "Refresh now" looks each area's task up by name."""
+    code = (
+        "import json, django; django.setup(); import portal.urls; "
+        "from sync.areas import AREAS; print(json.dumps([a.task.name for a in AREAS]))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    answer = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert answer.returncode == 0, answer.stderr[-2000:]
+    found = json.loads(answer.stdout.strip().splitlines()[-1])
+    assert found == [entry.task_name for entry in AREAS]
+
+
 def test_beat_and_the_routes_name_the_registry_tasks_at_their_cadences(settings):
     schedule = {entry["task"]: entry for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert set(schedule) == {entry.task_name for entry in AREAS}
