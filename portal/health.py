@@ -150,16 +150,6 @@ class SyncAges(HealthCheck):
             raise ServiceWarning(f"Not synced recently: {', '.join(stale)}")
 
 
-def sync_intervals() -> dict[str, int]:
-    """Each sync area's schedule in seconds (the registry's cadence settings,
-    SYNC_<AREA>_EVERY_SECONDS; attendees follow the history unless they have their own)."""
-    from sync.selectors import configured_intervals
-
-    return {
-        area: int(interval.total_seconds()) for area, interval in configured_intervals().items()
-    }
-
-
 def sync_ages(*, now: datetime.datetime | None = None) -> list[dict[str, Any]]:
     """Per sync area: last successful run, its age, the allowed age and a status, by the rule of
     freshness the Sync status page uses too (:func:`sync.selectors.last_success_by_area`)."""

@@ -30,11 +30,6 @@ logger = logging.getLogger(__name__)
 STALE_AFTER_INTERVALS = 3
 
 
-def configured_intervals() -> dict[str, timedelta]:
-    """How often beat runs each area (its cadence setting in the registry), in its order."""
-    return {entry.key: entry.interval for entry in AREAS}
-
-
 def last_success_by_area(*, areas: Iterable[Area] = AREAS) -> dict[str, datetime | None]:
     """When each area was last synced in full: the one rule of freshness of the Sync page,
     ``/health/`` and the pages' "synced … ago".
