@@ -155,6 +155,8 @@ def _products(products: Iterable[api.ProductType]) -> str:
     return ",".join(p.value for p in products)
 
 
+# The Celery task that runs a started import (organizers.tasks, registered by the app's ready()).
+IMPORT_TASK = "organizers.import_organizers"
 _LATE_DETAIL = " GoTo's answer was lost; re-reading at GoTo showed it was done."
 
 
@@ -673,9 +675,8 @@ def organizers_import_prepare(*, parsed: ParsedCsv, filename: str, acting_user) 
 
 def organizers_import_start(*, job: ImportJob, acting_user) -> ImportJob:
     """Hand a previewed job to the task queue; on a broker error the job stays previewable."""
+    from celery import current_app
     from kombu.exceptions import OperationalError
-
-    from .tasks import import_organizers_task
 
     if job.is_active:
         return job
@@ -690,7 +691,7 @@ def organizers_import_start(*, job: ImportJob, acting_user) -> ImportJob:
         job.refresh_from_db()
         return job
     try:
-        import_organizers_task.apply_async(
+        current_app.tasks[IMPORT_TASK].apply_async(
             args=[job.pk], retry=True, retry_policy={"max_retries": 1, "interval_start": 0}
         )
     except OperationalError as exc:

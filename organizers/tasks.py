@@ -12,8 +12,10 @@ from celery import shared_task
 
 from sync.tasking import SYNC_TASK_OPTIONS
 
+from .services import IMPORT_TASK
 
-@shared_task(name="organizers.import_organizers")
+
+@shared_task(name=IMPORT_TASK)
 def import_organizers_task(job_id: int) -> str:
     """Create the valid rows of an import job at GoTo (queue "interactive", see settings)."""
     from .models import ImportJob

@@ -6,10 +6,9 @@ from allauth.account.models import EmailAddress
 from allauth.socialaccount.providers.base import ProviderAccount, ProviderException
 from allauth.socialaccount.providers.oauth2.provider import OAuth2Provider
 
-from accounts.goto.views import GoToOAuth2Adapter
+from accounts.goto.views import ACCOUNT_ADMIN_KEY, GoToOAuth2Adapter
 
-#: Key under which ``complete_login`` records the admin probe's answer in ``extra_data``.
-ACCOUNT_ADMIN_KEY = "goto_account_admin"
+__all__ = ["ACCOUNT_ADMIN_KEY", "GoToAccount", "GoToProvider"]
 
 
 class GoToAccount(ProviderAccount):

@@ -19,6 +19,8 @@ from gotomeeting import GoToMeetingClient
 from gotomeeting import errors as api_errors
 
 # Never copied into SocialAccount.extra_data (stored in clear): tokens live in accounts.tokens.
+#: Key under which ``complete_login`` records the admin probe's answer in ``extra_data``.
+ACCOUNT_ADMIN_KEY = "goto_account_admin"
 _SECRET_FIELDS = frozenset({"access_token", "refresh_token", "id_token"})
 
 
@@ -93,8 +95,6 @@ class GoToOAuth2Adapter(OAuth2Adapter):
         return settings.GOTO_TOKEN_URL
 
     def complete_login(self, request: HttpRequest, app, token, response=None, **kwargs):
-        from accounts.goto.provider import ACCOUNT_ADMIN_KEY
-
         answer = dict(response or {})
         extra_data = {k: v for k, v in answer.items() if k not in _SECRET_FIELDS}
         extra_data[ACCOUNT_ADMIN_KEY] = probe_account_admin(token.token)

@@ -43,44 +43,39 @@ def test_each_old_task_name_is_the_sync_task_of_its_area():
     assert app.tasks["organizers.reconcile_organizer"].run.__module__ == "organizers.tasks"
 
 
-def test_a_worker_of_the_portal_app_finds_every_sync_task_by_autodiscovery():
-    """A fresh process, as ``celery -A portal worker`` starts: nothing imported by hand."""
-    code = (
-        "import json, django; django.setup(); from portal.celery import app; "
-        "app.loader.import_default_modules(); print(json.dumps(sorted(app.tasks)))"
-    )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+def _in_a_fresh_process(code: str):
+    """What ``code`` prints as JSON (its last line), run after ``django.setup()`` in a new
+    Python process: nothing of this test session imported."""
     answer = subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, "-c", f"import json, django; django.setup(); {code}"],
         cwd=Path(__file__).resolve().parents[2],
-        env=env,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
         capture_output=True,
         text=True,
-        check=True,
         timeout=120,
     )
-    registered = set(json.loads(answer.stdout.strip().splitlines()[-1]))
+    assert answer.returncode == 0, answer.stderr[-2000:]
+    return json.loads(answer.stdout.strip().splitlines()[-1])
+
+
+def test_a_worker_of_the_portal_app_finds_every_sync_task_by_autodiscovery():
+    """A fresh process, as ``celery -A portal worker`` starts: nothing imported by hand."""
+    registered = set(
+        _in_a_fresh_process(
+            "from portal.celery import app; app.loader.import_default_modules(); "
+            "print(json.dumps(sorted(app.tasks)))"
+        )
+    )
     assert set(REGISTERED_NAMES.values()) <= registered
 
 
 def test_a_web_process_finds_the_task_of_every_area_for_refresh_now():
     """A fresh process that loads Django as the web server does (no task module imported by
     hand, no worker's autodiscovery): "Refresh now" looks each area's task up by name."""
-    code = (
-        "import json, django; django.setup(); import portal.urls; "
-        "from sync.areas import AREAS; print(json.dumps([a.task.name for a in AREAS]))"
+    found = _in_a_fresh_process(
+        "import portal.urls; from sync.areas import AREAS; "
+        "print(json.dumps([a.task.name for a in AREAS]))"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
-    answer = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=Path(__file__).resolve().parents[2],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert answer.returncode == 0, answer.stderr[-2000:]
-    found = json.loads(answer.stdout.strip().splitlines()[-1])
     assert found == [entry.task_name for entry in AREAS]
 
 
