@@ -20,10 +20,8 @@ from portal.locks import cache_lock
 from sync.budget import Priority, budget_for
 from sync.usage import count_api_call
 
-from .models import Role, ServiceConnection, User
+from .models import SERVICE_ACCOUNT_USERNAME, Role, ServiceConnection, User
 from .tokens import TokenRevoked, load_token, store_token
-
-SERVICE_ACCOUNT_USERNAME = "__goto_service_account__"
 
 api_logger = logging.getLogger("portal.api")
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
+import django_filters
 from django import forms
+from django.db.models import Q
+from django.utils import timezone
 
 from organizers.models import Group
+from portal.dates import SupportedDateFilter
 from portal.ids import IdModelChoiceField, IdModelMultipleChoiceField
 
-from .models import Role
+from .models import AuditEntry, AuditOutcome, Role
 
 
 class UserAccessForm(forms.Form):
@@ -58,3 +64,47 @@ class ServiceConnectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["admin"].queryset = admins_with_token()
         self.fields["admin"].label_from_instance = lambda user: user.email
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _action_choices() -> list[tuple[str, str]]:
+    actions = AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct()
+    return [(action, action) for action in actions]
+
+
+class AuditLogFilter(django_filters.FilterSet):
+    """Filters of the audit log: who, what, target, outcome, and a date range (inclusive)."""
+
+    user = django_filters.CharFilter(method="filter_user", label="User")
+    action = django_filters.ChoiceFilter(choices=_action_choices, label="Action")
+    target = django_filters.CharFilter(method="filter_target", label="Target")
+    outcome = django_filters.ChoiceFilter(choices=AuditOutcome.choices, label="Outcome")
+    date_from = SupportedDateFilter(method="filter_date_from", label="From")
+    date_to = SupportedDateFilter(method="filter_date_to", label="To")
+
+    class Meta:
+        model = AuditEntry
+        fields: list[str] = []
+        form = AuditLogFilterForm
+
+    def filter_user(self, queryset, name, value):
+        return queryset.filter(Q(actor_label__icontains=value) | Q(actor__email__iexact=value))
+
+    def filter_target(self, queryset, name, value):
+        return queryset.filter(
+            Q(target_label__icontains=value) | Q(target_id=value) | Q(target_type=value)
+        )
+
+    def filter_date_from(self, queryset, name, value):
+        return queryset.filter(created_at__gte=_start_of(value))
+
+    def filter_date_to(self, queryset, name, value):
+        return queryset.filter(created_at__lt=_start_of(value + timedelta(days=1)))
+
+
+def audit_log_filter(data) -> AuditLogFilter:
+    """The audit log's filterset bound to ``data`` (the query string)."""
+    return AuditLogFilter(data or None, queryset=AuditEntry.objects.select_related("actor"))

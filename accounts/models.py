@@ -15,6 +15,11 @@ class Role(models.TextChoices):
     ORGANIZER = "organizer", "Organizer"
 
 
+# The user row the service connection's token belongs to (accounts.connections); not a person,
+# so never listed on the Roles page.
+SERVICE_ACCOUNT_USERNAME = "__goto_service_account__"
+
+
 class User(AbstractUser):
     """A person who signs in through GoTo; ``role`` decides what the portal lets them do."""
 

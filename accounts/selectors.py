@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-
 import django_filters
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
-from django.utils import timezone
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 
-from portal.dates import SupportedDateFilter
-
-from .connections import SERVICE_ACCOUNT_USERNAME
-from .forms import AuditLogFilterForm
-from .models import AuditEntry, AuditOutcome, Role, User
+from .models import SERVICE_ACCOUNT_USERNAME, AuditEntry, Role, User
 
 AUDIT_CSV_HEADER = (
     "When",
@@ -47,52 +40,9 @@ def user_get_for_roles(*, pk: int) -> User | None:
     return user_list_for_roles().filter(pk=pk).first()
 
 
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def _action_choices() -> list[tuple[str, str]]:
-    actions = AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct()
-    return [(action, action) for action in actions]
-
-
-class AuditLogFilter(django_filters.FilterSet):
-    """Filters of the audit log: who, what, target, outcome, and a date range (inclusive)."""
-
-    user = django_filters.CharFilter(method="filter_user", label="User")
-    action = django_filters.ChoiceFilter(choices=_action_choices, label="Action")
-    target = django_filters.CharFilter(method="filter_target", label="Target")
-    outcome = django_filters.ChoiceFilter(choices=AuditOutcome.choices, label="Outcome")
-    date_from = SupportedDateFilter(method="filter_date_from", label="From")
-    date_to = SupportedDateFilter(method="filter_date_to", label="To")
-
-    class Meta:
-        model = AuditEntry
-        fields: list[str] = []
-        form = AuditLogFilterForm
-
-    def filter_user(self, queryset, name, value):
-        return queryset.filter(Q(actor_label__icontains=value) | Q(actor__email__iexact=value))
-
-    def filter_target(self, queryset, name, value):
-        return queryset.filter(
-            Q(target_label__icontains=value) | Q(target_id=value) | Q(target_type=value)
-        )
-
-    def filter_date_from(self, queryset, name, value):
-        return queryset.filter(created_at__gte=_start_of(value))
-
-    def filter_date_to(self, queryset, name, value):
-        return queryset.filter(created_at__lt=_start_of(value + timedelta(days=1)))
-
-
-def audit_log_filter(data) -> AuditLogFilter:
-    """The audit log's filterset bound to ``data`` (the query string)."""
-    return AuditLogFilter(data or None, queryset=AuditEntry.objects.select_related("actor"))
-
-
-def audit_entries(filterset: AuditLogFilter) -> QuerySet[AuditEntry]:
-    """The entries the filters select, newest first; none while the filters are invalid."""
+def audit_entries(filterset: django_filters.FilterSet) -> QuerySet[AuditEntry]:
+    """The entries the filters select (``accounts.forms.audit_log_filter``), newest first; none
+    while the filters are invalid."""
     if filterset.is_bound and not filterset.is_valid():
         return AuditEntry.objects.none()
     return filterset.qs.order_by("-created_at", "-id")

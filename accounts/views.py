@@ -16,7 +16,7 @@ from portal.permissions import ADMIN, RoleRequiredMixin
 
 from . import selectors, services
 from .connections import service_connection_status
-from .forms import ServiceConnectionForm, UserAccessForm
+from .forms import ServiceConnectionForm, UserAccessForm, audit_log_filter
 from .models import Role
 
 USERS_PER_PAGE = 50
@@ -105,7 +105,7 @@ class AuditLogView(RoleRequiredMixin, View):
     allowed_roles = ADMIN
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        filterset = selectors.audit_log_filter(request.GET)
+        filterset = audit_log_filter(request.GET)
         entries = selectors.audit_entries(filterset)
         invalid = filterset.is_bound and not filterset.is_valid()
         if wants_csv(request):
