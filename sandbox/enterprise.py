@@ -91,18 +91,7 @@ class EnterpriseBuilder(_Builder):
             )
 
     def build_organizers(self) -> None:
-        long_ago = self.anchor - (HISTORY_DAYS + 200) * DAY
-        for user in acct.DEMO_USERS:
-            self.emails.add(user.email)
-            self.add_organizer(
-                key=user.key,
-                email=user.email,
-                first=user.first_name,
-                last=user.last_name,
-                group=user.group,
-                admin=user.admin,
-                created=long_ago,
-            )
+        self.add_demo_users()
         profile = self.profile
         ordinary = list(acct.ORDINARY_GROUPS) + [name for _, name, _, big in self.extra if not big]
         members = dict.fromkeys(ordinary, 0)

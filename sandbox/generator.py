@@ -209,7 +209,8 @@ class _Builder:
         self.product_turn += 1
         return products
 
-    def build_organizers(self) -> None:
+    def add_demo_users(self) -> None:
+        """The demo account's named users, first, with their fixed keys and groups."""
         long_ago = self.anchor - (HISTORY_DAYS + 200) * DAY
         for user in acct.DEMO_USERS:
             self.emails.add(user.email)
@@ -222,6 +223,9 @@ class _Builder:
                 admin=user.admin,
                 created=long_ago,
             )
+
+    def build_organizers(self) -> None:
+        self.add_demo_users()
         profile = self.profile
         groups = [acct.TOP_GROUP, acct.TOP_GROUP]
         weights = (5, 2, 4, 3, 2, 1)  # Engineering, Platform, Sales, Support, Marketing, Finance
