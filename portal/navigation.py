@@ -24,6 +24,7 @@ NAV_ITEMS = (
     NavItem("Audit log", "accounts:audit_log", ADMIN),
     NavItem("Roles", "accounts:roles", ADMIN),
     NavItem("Sync status", "sync:status", ADMIN),
+    NavItem("Profile", "accounts:profile", EVERYONE),
 )
 
 

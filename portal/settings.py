@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.management.utils import get_random_secret_key
 
@@ -126,6 +127,7 @@ INSTALLED_APPS = [
     "organizers",
     "meetings",
     "sync",
+    "digests",
 ]
 
 MIDDLEWARE = [
@@ -232,6 +234,24 @@ SYNC_CADENCE_MAX_STRETCH = env.int("SYNC_CADENCE_MAX_STRETCH", default=12)
 SYNC_ATTENDEES_PER_RUN = env.int("SYNC_ATTENDEES_PER_RUN", default=2000)
 # "Refresh now" goes to its own queue so it never waits behind the periodic runs.
 SYNC_INTERACTIVE_QUEUE = env("SYNC_INTERACTIVE_QUEUE", default="interactive")
+# --- E-mail and digests (digests/) ---------------------------------------------------------------
+# EMAIL_URL: smtp://user:password@host:587 with smtp+tls:// or smtp+ssl:// for TLS (django-environ's
+# email_url); in development the default writes each message to a file under var/mail/.
+vars().update(
+    env.email_url("EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "filemail://")
+)
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="GoToMeeting admin portal <portal@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in e-mails (the dashboard, unsubscribe) are absolute: the address people open the portal
+# at. One setting rather than the Sites framework: the portal serves one site.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# Digests leave from this hour of the subscriber's own day (Monday, or the 1st of the month);
+# beat runs the task hourly at this minute.
+DIGEST_SEND_HOUR = env.int("DIGEST_SEND_HOUR", default=7)
+DIGEST_SEND_MINUTE = env.int("DIGEST_SEND_MINUTE", default=5)
+
 CELERY_BEAT_SCHEDULE = {
     "sync-organizers": {
         "task": "organizers.sync_organizers",
@@ -258,6 +278,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=SYNC_LIVE_EVERY_SECONDS),
         "options": {"queue": "sync", "expires": SYNC_LIVE_EVERY_SECONDS},
     },
+    # E-mail digests (digests.tasks): hourly, each sends the digests due in its subscribers'
+    # zones; the "sync" queue's worker takes it (it is background work, not a click).
+    "digests-send-due": {
+        "task": "digests.send_due",
+        "schedule": crontab(minute=DIGEST_SEND_MINUTE),
+        "options": {"queue": "sync", "expires": 55 * 60},
+    },
 }
 # Periodic runs go to "sync"; "Refresh now" passes queue=SYNC_INTERACTIVE_QUEUE explicitly.
 # A worker serves both: celery -A portal worker -Q interactive,sync
@@ -270,6 +297,7 @@ CELERY_TASK_ROUTES = {
     "meetings.sync_attendees": {"queue": "sync"},
     "meetings.sync_scheduled": {"queue": "sync"},
     "meetings.sync_live": {"queue": "sync"},
+    "digests.send_due": {"queue": "sync"},
 }
 
 # --- Authentication (django-allauth, GoTo only) -------------------------------------------------

@@ -21,6 +21,7 @@ urlpatterns = [
     path("organizers/", include("organizers.urls")),
     path("meetings/", include("meetings.urls")),
     path("sync/", include("sync.urls")),
+    path("digests/", include("digests.urls")),
     path("health/", include("portal.health")),  # no login: load balancers call it
     path("django-admin/", admin.site.urls),
 ]

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from digests.selectors import digest_activity
 from portal.permissions import ADMIN, role_required
 
 from . import selectors
@@ -25,7 +26,9 @@ QUEUE_DOWN = (
 @require_GET
 def sync_status(request: HttpRequest) -> HttpResponse:
     overview = selectors.status_overview(page_number=request.GET.get("page"))
-    return render(request, "sync/status.html", {"overview": overview})
+    return render(
+        request, "sync/status.html", {"overview": overview, "digests": digest_activity()}
+    )
 
 
 @role_required(*ADMIN)
