@@ -10,6 +10,8 @@ no CSRF token.
 
 from __future__ import annotations
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -19,8 +21,6 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from csp.constants import UNSAFE_INLINE
-from csp.decorators import csp_update
 from meetings.forms import request_timezone
 from portal.permissions import EVERYONE, MANAGERS, role_required, user_has_role
 
@@ -66,9 +66,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:profile")
     form = DigestForm(request.POST, user=request.user)
     if not form.is_valid():
-        return render(
-            request, "digests/profile.html", _profile_context(request, form), status=400
-        )
+        return render(request, "digests/profile.html", _profile_context(request, form), status=400)
     subscription = services.digest_subscribe(
         user=request.user,
         frequency=form.cleaned_data["frequency"],
@@ -98,9 +96,7 @@ def preview(request: HttpRequest) -> HttpResponse:
         data = {"frequency": Frequency.WEEKLY, "timezone": str(request_timezone(request))}
     form = DigestForm(data, user=request.user)
     if not form.is_valid():
-        return render(
-            request, "digests/profile.html", _profile_context(request, form), status=400
-        )
+        return render(request, "digests/profile.html", _profile_context(request, form), status=400)
     tz = form.zone()
     frequency = form.cleaned_data["frequency"]
     period = period_before(frequency, timezone.localdate(timezone=tz))

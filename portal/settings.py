@@ -242,7 +242,9 @@ vars().update(
 )
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="GoToMeeting admin portal <portal@localhost>")
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL", default="GoToMeeting admin portal <portal@localhost>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Links in e-mails (the dashboard, unsubscribe) are absolute: the address people open the portal
 # at. One setting rather than the Sites framework: the portal serves one site.

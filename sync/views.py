@@ -26,9 +26,7 @@ QUEUE_DOWN = (
 @require_GET
 def sync_status(request: HttpRequest) -> HttpResponse:
     overview = selectors.status_overview(page_number=request.GET.get("page"))
-    return render(
-        request, "sync/status.html", {"overview": overview, "digests": digest_activity()}
-    )
+    return render(request, "sync/status.html", {"overview": overview, "digests": digest_activity()})
 
 
 @role_required(*ADMIN)
