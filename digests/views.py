@@ -73,7 +73,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         timezone_name=form.cleaned_data["timezone"],
         group=form.cleaned_data["group"],
     )
-    messages.success(request, f"Subscribed: {subscription.get_frequency_display().lower()}.")
+    messages.success(request, f"Subscribed to the {subscription.frequency} digest.")
     return redirect("accounts:profile")
 
 

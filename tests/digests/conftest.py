@@ -1,0 +1,168 @@
+"""A real SMTP server on loopback (aiosmtpd) and a small, hand-countable account.
+
+Groups Sales and Support. The week under test is Monday 2026-02-02 to Sunday 2026-02-08, the
+week before it is the previous period; the digests of it are due on Monday 2026-02-09 from
+07:00 in the subscriber's zone.
+
+| organizer         | group   | this week (UTC)                        | previous week |
+|-------------------|---------|----------------------------------------|---------------|
+| Alice Archer      | Sales   | Mon 09:00 (3 att.), Tue 10:00, Thu 15:00 | Wed 01-28    |
+| Bob Baker         | Sales   | Wed 11:00 (2 att.)                     | —             |
+| Olga Outside      | Support | Mon 09:00, Fri 16:00                    | —             |
+| Ivy Idle          | Sales   | last meeting 2025-12-01 (70 days before the period's end) |  |
+| Sam Sleeper       | Sales   | never                                   |               |
+| Xavier Xenon      | Support | never                                   |               |
+"""
+
+from __future__ import annotations
+
+import email
+import logging
+import socket
+import threading
+from datetime import UTC, datetime, timedelta
+from email import policy
+from types import SimpleNamespace
+
+import pytest
+
+from tests.factories import (
+    AttendeeFactory,
+    GroupFactory,
+    MeetingInstanceFactory,
+    OrganizerFactory,
+    UserFactory,
+)
+
+PERIOD_START = "2026-02-02"
+PERIOD_END = "2026-02-08"
+DUE_AT = datetime(2026, 2, 9, 7, 30, tzinfo=UTC)  # Monday 07:30 UTC
+
+
+class RecordingHandler:
+    """Keeps every message that arrives; refuses the recipients in ``refused`` (550)."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.refused: set[str] = set()
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address.lower() in self.refused:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address in str(m["To"])]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def _smtp_controller():
+    from aiosmtpd.controller import Controller
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # a line per SMTP command
+
+    handler = RecordingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        yield controller, handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_server(_smtp_controller, settings):
+    """The loopback SMTP server, emptied, with Django's SMTP backend pointed at it."""
+    controller, handler = _smtp_controller
+    handler.messages.clear()
+    handler.refused.clear()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.PORTAL_BASE_URL = "https://portal.example.com"
+    return handler
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def held(organizer, start: str, *, attendees=(), minutes: int = 60):
+    instance = MeetingInstanceFactory(
+        organizer=organizer,
+        organizer_key=organizer.organizer_key,
+        group=organizer.group,
+        start_time=at(start),
+        end_time=at(start) + timedelta(minutes=minutes),
+        duration_minutes=minutes,
+        num_attendees=len(attendees),
+        attendee_minutes=30 * len(attendees),
+    )
+    for address in attendees:
+        AttendeeFactory(instance=instance, email=address, duration_minutes=30)
+    return instance
+
+
+@pytest.fixture
+def account(db):
+    sales = GroupFactory(name="Sales")
+    support = GroupFactory(name="Support")
+    alice = OrganizerFactory(first_name="Alice", last_name="Archer", group=sales)
+    bob = OrganizerFactory(first_name="Bob", last_name="Baker", group=sales)
+    olga = OrganizerFactory(first_name="Olga", last_name="Outside", group=support)
+    ivy = OrganizerFactory(first_name="Ivy", last_name="Idle", group=sales)
+    sam = OrganizerFactory(first_name="Sam", last_name="Sleeper", group=sales)
+    xavier = OrganizerFactory(first_name="Xavier", last_name="Xenon", group=support)
+    held(alice, "2026-02-02T09:00", attendees=("p1@ex.com", "p2@ex.com", "P1@EX.com"))
+    held(alice, "2026-02-03T10:00", attendees=("p3@ex.com",))
+    held(alice, "2026-02-05T15:00")
+    held(alice, "2026-01-28T09:00", attendees=("p1@ex.com",))
+    held(bob, "2026-02-04T11:00", attendees=("p1@ex.com", "p4@ex.com"))
+    held(olga, "2026-02-02T09:00", attendees=("outsider@ex.com",))
+    held(olga, "2026-02-06T16:00")
+    held(ivy, "2025-12-01T10:00")
+    manager = UserFactory(email="mona.manager@acme.example", role="manager")
+    manager.managed_groups.set([sales])
+    admin = UserFactory(email="ada.admin@acme.example", role="admin")
+    return SimpleNamespace(
+        sales=sales,
+        support=support,
+        alice=alice,
+        bob=bob,
+        olga=olga,
+        ivy=ivy,
+        sam=sam,
+        xavier=xavier,
+        manager=manager,
+        admin=admin,
+    )
+
+
+def subscribe(user, frequency="weekly", tz="UTC", group=None):
+    from digests.services import digest_subscribe
+
+    return digest_subscribe(user=user, frequency=frequency, timezone_name=tz, group=group)
+
+
+def html_part(message) -> str:
+    return message.get_body(preferencelist=("html",)).get_content()
+
+
+def text_part(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
