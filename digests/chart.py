@@ -22,7 +22,8 @@ PREVIOUS_COLOUR = "#b8c4d6"
 def meetings_chart_png(
     current: list[tuple[date, int]], previous: list[tuple[date, int]], *, title: str
 ) -> bytes:
-    """Grouped bars: each day of ``current`` beside the same day of ``previous``."""
+    """Grouped bars: each day of ``current`` beside the same day of ``previous`` (a previous
+    month of another length is cut or padded to the current one's days)."""
     figure = Figure(figsize=(6.4, 2.6), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
@@ -30,7 +31,7 @@ def meetings_chart_png(
     width = 0.4
     axes.bar(
         [p - width / 2 for p in positions],
-        [n for _d, n in previous] + [0] * (len(current) - len(previous)),
+        ([n for _d, n in previous] + [0] * len(current))[: len(current)],
         width,
         label="Previous period",
         color=PREVIOUS_COLOUR,

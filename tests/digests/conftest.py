@@ -7,6 +7,7 @@ week before it is the previous period; the digests of it are due on Monday 2026-
 | organizer         | group   | this week (UTC)                        | previous week |
 |-------------------|---------|----------------------------------------|---------------|
 | Alice Archer      | Sales   | Mon 09:00 (3 att.), Tue 10:00, Thu 15:00 | Wed 01-28    |
+|                   |         | Sun 02-08 20:00 (2 att.; Monday in Tokyo) | Sun 02-01 23:30 (1 att.; Monday in Tokyo) |
 | Bob Baker         | Sales   | Wed 11:00 (2 att.)                     | —             |
 | Olga Outside      | Support | Mon 09:00, Fri 16:00                    | —             |
 | Ivy Idle          | Sales   | last meeting 2025-12-01 (70 days before the period's end) |  |
@@ -133,6 +134,9 @@ def account(db):
     held(alice, "2026-02-03T10:00", attendees=("p3@ex.com",))
     held(alice, "2026-02-05T15:00")
     held(alice, "2026-01-28T09:00", attendees=("p1@ex.com",))
+    # Near the weeks' edges: which week they fall in depends on the zone (Tokyo is UTC+9).
+    held(alice, "2026-02-08T20:00", attendees=("p5@ex.com", "p6@ex.com"))
+    held(alice, "2026-02-01T23:30", attendees=("p7@ex.com",))
     held(bob, "2026-02-04T11:00", attendees=("p1@ex.com", "p4@ex.com"))
     held(olga, "2026-02-02T09:00", attendees=("outsider@ex.com",))
     held(olga, "2026-02-06T16:00")

@@ -32,9 +32,9 @@ def test_a_managers_digest_shows_only_their_groups_organizers(smtp_server, accou
         assert shown in html and shown in text
     for hidden in ("Olga", "Xavier", "outsider@ex.com"):
         assert hidden not in html and hidden not in text
-    # Sales alone: 4 meetings this week (Alice 3, Bob 1) against 1 the week before.
-    assert re.search(r'data-kpi="meetings".*?data-value="current"[^>]*>4<', html, re.S)
-    assert re.search(r'data-kpi="meetings".*?data-value="previous"[^>]*>1<', html, re.S)
+    # Sales alone, in UTC: 5 meetings this week (Alice 4, Bob 1) against 2 the week before.
+    assert re.search(r'data-kpi="meetings".*?data-value="current"[^>]*>5<', html, re.S)
+    assert re.search(r'data-kpi="meetings".*?data-value="previous"[^>]*>2<', html, re.S)
     # Licences to reclaim at the period's end: Ivy (70 days) and Sam (never) in 30 and 60
     # days, Sam alone in 90.
     assert re.search(r'data-inactive="30"[^>]*>2<', html)
