@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 import tests
 
 ROLES = ("anonymous", "organizer", "manager_no_group", "manager", "admin")
-PORTAL_NAMESPACES = {"", "accounts", "organizers", "meetings", "sync", "health"}
+PORTAL_NAMESPACES = {"", "accounts", "organizers", "meetings", "sync", "health", "digests"}
 # Third-party URLs the portal mounts but does not own (allauth's own pages, the Django admin).
 NOT_OURS = {"admin"}
 

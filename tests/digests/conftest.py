@@ -4,15 +4,13 @@ Groups Sales and Support. The week under test is Monday 2026-02-02 to Sunday 202
 week before it is the previous period; the digests of it are due on Monday 2026-02-09 from
 07:00 in the subscriber's zone.
 
-| organizer         | group   | this week (UTC)                        | previous week |
-|-------------------|---------|----------------------------------------|---------------|
-| Alice Archer      | Sales   | Mon 09:00 (3 att.), Tue 10:00, Thu 15:00 | Wed 01-28    |
-|                   |         | Sun 02-08 20:00 (2 att.; Monday in Tokyo) | Sun 02-01 23:30 (1 att.; Monday in Tokyo) |
-| Bob Baker         | Sales   | Wed 11:00 (2 att.)                     | —             |
-| Olga Outside      | Support | Mon 09:00, Fri 16:00                    | —             |
-| Ivy Idle          | Sales   | last meeting 2025-12-01 (70 days before the period's end) |  |
-| Sam Sleeper       | Sales   | never                                   |               |
-| Xavier Xenon      | Support | never                                   |               |
+- Alice Archer (Sales): this week (UTC) Mon 09:00 (3 stays, 2 people), Tue 10:00, Thu 15:00,
+  Sun 02-08 20:00 (2 people; Monday in Tokyo); the week before Wed 01-28 and Sun 02-01 23:30
+  (1 person; Monday 2 Feb in Tokyo).
+- Bob Baker (Sales): Wed 11:00 (2 people).
+- Olga Outside (Support): Mon 09:00, Fri 16:00.
+- Ivy Idle (Sales): last meeting 2025-12-01 (70 days before the period's end).
+- Sam Sleeper (Sales) and Xavier Xenon (Support): never.
 """
 
 from __future__ import annotations

@@ -27,9 +27,7 @@ def dashboard_kpis(client, user, *, start: str, end: str, tz: str, group=None) -
     if group is not None:
         query["group"] = group.pk
     html = client.get("/meetings/dashboard/", query).content.decode()
-    return {
-        key: _number(re.search(rf'data-kpi="{key}">([^<]+)<', html).group(1)) for key in KPIS
-    }
+    return {key: _number(re.search(rf'data-kpi="{key}">([^<]+)<', html).group(1)) for key in KPIS}
 
 
 def digest_kpis(html: str, which: str) -> dict:

@@ -41,14 +41,11 @@ def test_a_managers_digest_shows_only_their_groups_organizers(smtp_server, accou
     assert re.search(r'data-inactive="90"[^>]*>1<', html)
     # The dashboard link is absolute, on the digest's own range.
     assert (
-        "https://portal.example.com/meetings/dashboard/?start=2026-02-02&amp;end=2026-02-08"
-        in html
+        "https://portal.example.com/meetings/dashboard/?start=2026-02-02&amp;end=2026-02-08" in html
     )
 
 
-def test_the_chart_is_an_inline_png_the_html_shows_and_styles_are_inlined(
-    smtp_server, account
-):
+def test_the_chart_is_an_inline_png_the_html_shows_and_styles_are_inlined(smtp_server, account):
     subscribe(account.manager)
 
     digests_send_due(now=DUE_AT)
@@ -126,7 +123,9 @@ def test_the_unsubscribe_link_works_without_a_session_and_only_on_post(smtp_serv
     subscription = subscribe(account.manager)
     digests_send_due(now=DUE_AT)
     [message] = smtp_server.messages
-    link = re.search(r'href="(https://portal\.example\.com/digests/unsubscribe/[^"]+)"', html_part(message))
+    link = re.search(
+        r'href="(https://portal\.example\.com/digests/unsubscribe/[^"]+)"', html_part(message)
+    )
     path = link.group(1).removeprefix("https://portal.example.com")
     assert message["List-Unsubscribe"].strip() == f"<{link.group(1)}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
