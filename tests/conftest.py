@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import email
+import logging
 import os
+import socket
+import threading
 import time
+from email import policy
 
 import pytest
 
@@ -192,3 +197,66 @@ def wait_until(condition, *, timeout: float = 10.0, what: str = "the condition")
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} did not happen within {timeout} s")
         time.sleep(0.05)
+
+
+# --- A real SMTP server on loopback (aiosmtpd), for the e-mail digests -----------------------
+
+
+class RecordingHandler:
+    """Keeps every message that arrives; refuses the recipients in ``refused`` (550)."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.refused: set[str] = set()
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address.lower() in self.refused:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address in str(m["To"])]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def _smtp_controller():
+    from aiosmtpd.controller import Controller
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # a line per SMTP command
+
+    handler = RecordingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        yield controller, handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_server(_smtp_controller, settings):
+    """The loopback SMTP server, emptied, with Django's SMTP backend pointed at it."""
+    controller, handler = _smtp_controller
+    handler.messages.clear()
+    handler.refused.clear()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.PORTAL_BASE_URL = "https://portal.example.com"
+    return handler

@@ -1,4 +1,5 @@
-"""A real SMTP server on loopback (aiosmtpd) and a small, hand-countable account.
+"""A small, hand-countable account for the digests (the loopback SMTP server, ``smtp_server``,
+is in tests/conftest.py).
 
 Groups Sales and Support. The week under test is Monday 2026-02-02 to Sunday 2026-02-08, the
 week before it is the previous period; the digests of it are due on Monday 2026-02-09 from
@@ -15,12 +16,7 @@ week before it is the previous period; the digests of it are due on Monday 2026-
 
 from __future__ import annotations
 
-import email
-import logging
-import socket
-import threading
 from datetime import UTC, datetime, timedelta
-from email import policy
 from types import SimpleNamespace
 
 import pytest
@@ -36,66 +32,6 @@ from tests.factories import (
 PERIOD_START = "2026-02-02"
 PERIOD_END = "2026-02-08"
 DUE_AT = datetime(2026, 2, 9, 7, 30, tzinfo=UTC)  # Monday 07:30 UTC
-
-
-class RecordingHandler:
-    """Keeps every message that arrives; refuses the recipients in ``refused`` (550)."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self.refused: set[str] = set()
-        self.lock = threading.Lock()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
-        if address.lower() in self.refused:
-            return "550 5.1.1 Mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        message = email.message_from_bytes(envelope.content, policy=policy.default)
-        with self.lock:
-            self.messages.append(message)
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list:
-        return [m for m in self.messages if address in str(m["To"])]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def _smtp_controller():
-    from aiosmtpd.controller import Controller
-
-    logging.getLogger("mail.log").setLevel(logging.WARNING)  # a line per SMTP command
-
-    handler = RecordingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield controller, handler
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def smtp_server(_smtp_controller, settings):
-    """The loopback SMTP server, emptied, with Django's SMTP backend pointed at it."""
-    controller, handler = _smtp_controller
-    handler.messages.clear()
-    handler.refused.clear()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.PORTAL_BASE_URL = "https://portal.example.com"
-    return handler
 
 
 def at(text: str) -> datetime:
@@ -120,6 +56,11 @@ def held(organizer, start: str, *, attendees=(), minutes: int = 60):
 
 @pytest.fixture
 def account(db):
+    return make_account()
+
+
+def make_account() -> SimpleNamespace:
+    """The account of the module docstring, with a Manager of Sales and an Admin."""
     sales = GroupFactory(name="Sales")
     support = GroupFactory(name="Support")
     alice = OrganizerFactory(first_name="Alice", last_name="Archer", group=sales)
