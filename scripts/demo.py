@@ -69,6 +69,11 @@ def demo_environment(port: int, sandbox_port: int, var_dir: Path) -> dict[str, s
     # sync can run before anybody has signed in.
     env.setdefault("GOTO_SERVICE_USERNAME", "admin@acme.example")
     env.setdefault("GOTO_SERVICE_PASSWORD", "demo")
+    # E-mail digests go to files (Django's file backend), never to a mail server; their links
+    # point at this demo.
+    env.setdefault("EMAIL_URL", "filemail://")
+    env.setdefault("EMAIL_FILE_PATH", str(var_dir / "mail"))
+    env.setdefault("PORTAL_BASE_URL", f"http://127.0.0.1:{port}")
     redis_url = env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
     if redis_answers(redis_url):
         env.setdefault(
@@ -246,6 +251,7 @@ def main() -> int:
         for email, password, what in DEMO_LOGINS:
             print(f"    {email:<26} password: {password:<6} {what}")
         print(f"  Logs:    {log_dir}/")
+        print(f"  Mail:    {var_dir / 'mail'}/ (e-mail digests; or Preview on the profile page)")
         print("  Stop:    Ctrl-C", flush=True)
         processes.watch()
         return 1

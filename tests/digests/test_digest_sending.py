@@ -5,7 +5,9 @@ that stops nobody else and shows on the Sync page."""
 
 from __future__ import annotations
 
+import email
 import re
+from email import policy
 
 import pytest
 from django.test import Client
@@ -160,3 +162,35 @@ def test_a_damaged_or_forged_unsubscribe_link_is_refused(account):
         assert response.status_code == 400
     subscription.refresh_from_db()
     assert subscription.active
+
+
+def test_the_demo_writes_digests_to_files_under_var(account, settings, tmp_path):
+    """``make demo`` has no mail server: its EMAIL_URL is Django's file backend (scripts/demo.py)
+    writing under var/mail/, where the digest lands whole."""
+    import importlib.util
+    from pathlib import Path
+
+    import environ
+
+    spec = importlib.util.spec_from_file_location(
+        "demo", Path(__file__).resolve().parents[2] / "scripts" / "demo.py"
+    )
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    demo_env = demo.demo_environment(8000, 8765, tmp_path)
+    config = environ.Env.email_url_config(demo_env["EMAIL_URL"])
+    settings.EMAIL_BACKEND = config["EMAIL_BACKEND"]
+    settings.EMAIL_FILE_PATH = demo_env["EMAIL_FILE_PATH"]
+    subscribe(account.manager)
+
+    assert digests_send_due(now=DUE_AT).as_dict()["sent"] == 1
+
+    [written] = list((tmp_path / "mail").iterdir())
+    message = email.message_from_string(
+        written.read_text().rpartition("\n" + "-" * 79)[0], policy=policy.default
+    )
+    assert message["Subject"].strip().startswith("Meetings digest: week of 02 Feb 2026")
+    assert message["To"] == account.manager.email
+    assert "Alice Archer" in html_part(message)
+    assert any(part["Content-ID"] == "<digest-chart>" for part in message.walk())
+    assert demo_env["PORTAL_BASE_URL"] == "http://127.0.0.1:8000"
