@@ -174,7 +174,11 @@ def due_subscriptions(*, now: datetime) -> list[tuple[DigestSubscription, Period
     """The active subscriptions of Managers and Admins whose digest is due at ``now``, each with
     the period it covers (the last whole week or month in the subscriber's zone)."""
     due = []
-    qs = DigestSubscription.objects.filter(active=True).select_related("user", "group")
+    qs = (
+        DigestSubscription.objects.filter(active=True)
+        .exclude(user__email="")  # nowhere to send it
+        .select_related("user", "group")
+    )
     for subscription in qs.order_by("pk"):
         if not user_has_role(subscription.user, MANAGERS):
             continue  # fails closed: a role or access taken away stops the digest

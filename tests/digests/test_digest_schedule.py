@@ -73,7 +73,8 @@ def test_no_digest_for_an_unsubscribed_user_or_one_who_lost_the_role_or_access(d
     organizer = UserFactory(email="was.manager@acme.example", role="manager")
     revoked = UserFactory(email="revoked@acme.example", role="admin")
     stopped = UserFactory(email="stopped@acme.example", role="admin")
-    for user in (organizer, revoked, stopped):
+    no_address = UserFactory(username="no-address", email="", role="admin")
+    for user in (organizer, revoked, stopped, no_address):
         subscribe(user)
     organizer.role = "organizer"
     organizer.save()

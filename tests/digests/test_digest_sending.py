@@ -194,3 +194,14 @@ def test_the_demo_writes_digests_to_files_under_var(account, settings, tmp_path)
     assert "Alice Archer" in html_part(message)
     assert any(part["Content-ID"] == "<digest-chart>" for part in message.walk())
     assert demo_env["PORTAL_BASE_URL"] == "http://127.0.0.1:8000"
+
+
+def test_a_group_taken_out_of_a_managers_scope_is_not_sent(smtp_server, account):
+    subscribe(account.manager, group=account.sales)
+    account.manager.managed_groups.set([account.support])  # an Admin moved them
+
+    summary = digests_send_due(now=DUE_AT)
+
+    assert summary.as_dict() == {"sent": 0, "failed": 1, "skipped": 0}
+    assert smtp_server.messages == []
+    assert "scope" in SentDigest.objects.get(user=account.manager).error
