@@ -50,12 +50,14 @@ def meetings_chart_png(
     axes.set_xticks(list(positions)[::step])
     labels = [f"{d:%a %d}" if len(current) <= 10 else f"{d:%d %b}" for d, _n in current]
     axes.set_xticklabels(labels[::step], fontsize=8)
-    axes.set_title(title, fontsize=10)
+    figure.suptitle(title, fontsize=10)
     axes.set_ylabel("Meetings", fontsize=8)
     axes.tick_params(axis="y", labelsize=8)
     axes.yaxis.get_major_locator().set_params(integer=True)
     axes.spines[["top", "right"]].set_visible(False)
-    axes.legend(fontsize=8, frameon=False)
+    axes.legend(
+        fontsize=8, frameon=False, ncols=2, loc="lower center", bbox_to_anchor=(0.5, 1.0)
+    )
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
