@@ -55,9 +55,7 @@ def meetings_chart_png(
     axes.tick_params(axis="y", labelsize=8)
     axes.yaxis.get_major_locator().set_params(integer=True)
     axes.spines[["top", "right"]].set_visible(False)
-    axes.legend(
-        fontsize=8, frameon=False, ncols=2, loc="lower center", bbox_to_anchor=(0.5, 1.0)
-    )
+    axes.legend(fontsize=8, frameon=False, ncols=2, loc="lower center", bbox_to_anchor=(0.5, 1.0))
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")

@@ -25,6 +25,7 @@ class RenderedDigest:
     html: str
     text: str
     chart_png: bytes
+    unsubscribe_url: str | None  # the same link in the body and the List-Unsubscribe header
 
 
 def render_digest(
@@ -49,4 +50,6 @@ def render_digest(
     }
     html = css_inline.inline(render_to_string("digests/email.html", context))
     text = render_to_string("digests/email.txt", context)
-    return RenderedDigest(subject=subject, html=html, text=text, chart_png=png)
+    return RenderedDigest(
+        subject=subject, html=html, text=text, chart_png=png, unsubscribe_url=unsubscribe_url
+    )

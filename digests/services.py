@@ -85,10 +85,18 @@ def unsubscribe_url(subscription: DigestSubscription) -> str:
 
 
 def digest_render_for(
-    *, user, period: Period, tz: zoneinfo.ZoneInfo, group: Group | None, for_email: bool
+    *,
+    user,
+    period: Period,
+    tz: zoneinfo.ZoneInfo,
+    group: Group | None,
+    for_email: bool,
+    subscription: DigestSubscription | None = None,
 ) -> RenderedDigest:
-    """The digest of ``user`` for ``period``: the e-mail, or the browser preview."""
-    subscription = DigestSubscription.objects.filter(user=user, active=True).first()
+    """The digest of ``user`` for ``period``: the e-mail, or the browser preview; with the
+    unsubscribe link of ``subscription`` (default: the user's active one, if any)."""
+    if subscription is None:
+        subscription = DigestSubscription.objects.filter(user=user, active=True).first()
     content = digest_content(user=user, period=period, tz=tz, group=group)
     return render_digest(
         content,
@@ -97,7 +105,7 @@ def digest_render_for(
     )
 
 
-def _message(user, rendered: RenderedDigest, unsubscribe: str, connection):
+def _message(user, rendered: RenderedDigest, connection) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=rendered.subject,
         body=rendered.text,
@@ -106,7 +114,7 @@ def _message(user, rendered: RenderedDigest, unsubscribe: str, connection):
         connection=connection,
         headers={
             # RFC 8058 one-click unsubscribe: mail clients POST to the same signed link.
-            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe": f"<{rendered.unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
@@ -166,8 +174,9 @@ def digest_send(
             tz=subscription_zone(subscription),
             group=subscription.group,
             for_email=True,
+            subscription=subscription,
         )
-        _message(user, rendered, unsubscribe_url(subscription), connection).send()
+        _message(user, rendered, connection).send()
     except Exception as exc:  # one failing digest must not stop the others
         logger.warning("Digest to %s failed: %s", user.email, exc)
         row.status, row.error = SendStatus.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
