@@ -205,3 +205,15 @@ def test_a_group_taken_out_of_a_managers_scope_is_not_sent(smtp_server, account)
     assert summary.as_dict() == {"sent": 0, "failed": 1, "skipped": 0}
     assert smtp_server.messages == []
     assert "scope" in SentDigest.objects.get(user=account.manager).error
+
+
+def test_the_sync_page_says_when_no_digest_was_sent_yet(client, account):
+    subscribe(account.manager)
+    client.force_login(account.admin)
+
+    page = client.get("/sync/").content.decode()
+
+    panel = page[page.index('data-testid="digests-panel"') :]
+    assert "1 active subscription." in panel
+    assert 'data-testid="digests-empty"' in panel
+    assert 'data-testid="digest-failures"' not in panel
