@@ -9,6 +9,8 @@ told apart by the cursor's offset within the tie (DRF's method), so each row com
 
 from __future__ import annotations
 
+import re
+
 from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
@@ -16,6 +18,7 @@ from rest_framework.pagination import CursorPagination
 from .forms import bad_parameters
 
 MAX_PAGE_SIZE = 1000
+BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 
 
 class KeysetPagination(CursorPagination):
@@ -41,7 +44,10 @@ class KeysetPagination(CursorPagination):
         # DRF answers 404 for a damaged cursor, and a well-formed one holding a position that
         # is no value of the ordering field would fail in the database (500): both are bad
         # input, so 400.
+        raw = request.query_params.get(self.cursor_query_param)
         try:
+            if raw is not None and not BASE64.fullmatch(raw):
+                raise NotFound  # b64decode would skip the stray characters and read on
             cursor = super().decode_cursor(request)
         except NotFound:
             cursor = False

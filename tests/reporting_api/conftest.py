@@ -34,3 +34,7 @@ def api_get(client):
         return client.get(path, params, headers=headers)
 
     return get
+
+
+# The meetings tests' hand-counted history (two group trees, five meetings, their attendees).
+from tests.meetings.conftest import account_manager, history, scoped_manager  # noqa: E402, F401
