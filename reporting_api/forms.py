@@ -48,8 +48,13 @@ def _unknown(params: QueryDict, known: set[str]) -> dict[str, list[str]]:
         for name in sorted(set(params) - known)
     }
     for name in params:
-        if name in known and len(params.getlist(name)) > 1:
+        if name not in known:
+            continue
+        if len(params.getlist(name)) > 1:
             errors[name] = ["Give this parameter once."]
+        elif params[name] == "":
+            # A page's form sends blanks for "any"; a client that sends one has a bug.
+            errors[name] = ["Empty: give a value or leave the parameter out."]
     return errors
 
 

@@ -30,6 +30,18 @@ class KeysetPagination(CursorPagination):
         "This cursor is damaged or from another list: start from the first page."
     )
 
+    cursor_query_description = "Opaque: take it from the `next` link of the previous page."
+    page_size_query_description = "Rows per page (default 100)."
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+            if parameter["name"] == self.cursor_query_param:
+                parameter["schema"]["pattern"] = BASE64.pattern
+        return parameters
+
     def get_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:

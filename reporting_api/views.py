@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from meetings.forms import timezone_names
 from meetings.selectors import history_dashboard
 from portal.permissions import EVERYONE, MANAGERS
 from sync.selectors import area_ages
@@ -42,17 +43,21 @@ ERRORS = {
 }
 BAD_INPUT = {400: ErrorSerializer}
 
+ID = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
 HISTORY_PARAMETERS = [
     OpenApiParameter(
-        "group", OpenApiTypes.INT, description="A group id: its meetings and its sub-groups'."
+        "group", ID, description="A group id you may see: its meetings and its sub-groups'."
     ),
-    OpenApiParameter("organizer", OpenApiTypes.INT, description="An organizer id."),
+    OpenApiParameter("organizer", ID, description="An organizer id you may see."),
     OpenApiParameter(
         "start", OpenApiTypes.DATE, description="First day (in tz); default: 29 days before end."
     ),
     OpenApiParameter("end", OpenApiTypes.DATE, description="Last day (in tz); default: today."),
     OpenApiParameter(
-        "tz", OpenApiTypes.STR, description="IANA time zone the days are read in; default UTC."
+        "tz",
+        OpenApiTypes.STR,
+        enum=list(timezone_names()),
+        description="IANA time zone the days are read in; default UTC.",
     ),
 ]
 
@@ -112,9 +117,7 @@ class OrganizerList(ReportingView, ListAPIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter(
-                "group", OpenApiTypes.INT, description="A group id (with its sub-groups)."
-            ),
+            OpenApiParameter("group", ID, description="A group id (with its sub-groups)."),
             OpenApiParameter(
                 "inactive_days",
                 OpenApiTypes.INT,

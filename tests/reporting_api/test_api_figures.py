@@ -100,6 +100,8 @@ def test_organizers_carry_licences_status_and_last_meeting(
         ({"page_size": "0"}, {"page_size"}),
         ({"page_size": "5000"}, {"page_size"}),
         ({"cursor": "not-a-cursor"}, {"cursor"}),
+        ({"start": "", "group": ""}, {"start", "group"}),  # blank is not "any" here
+        ({"start": "2026-03-01", "start ": "x"}, {"start "}),
     ],
 )
 def test_bad_parameters_get_400_naming_each(
