@@ -19,6 +19,36 @@ from organizers.selectors import group_descendant_ids, inactive_since, organizer
 
 from .models import ApiToken, token_hash
 
+INSTANCE_COLUMNS = (
+    "id",
+    "instance_key",
+    "meeting_id",
+    "subject",
+    "start_time",
+    "end_time",
+    "duration_minutes",
+    "num_attendees",
+    "attendee_minutes",
+    "meeting_type",
+    "organizer_id",
+    "organizer_key",
+    "organizer__email",
+    "group_id",
+    "group__name",
+)
+ATTENDEE_COLUMNS = (
+    "id",
+    "instance_id",
+    "instance__instance_key",
+    "instance__subject",
+    "instance__start_time",
+    "name",
+    "email",
+    "join_time",
+    "leave_time",
+    "duration_minutes",
+)
+
 
 def token_for_secret(secret: str) -> ApiToken | None:
     """The token whose secret is ``secret`` (found by its hash), with its owner; None if none."""
@@ -50,13 +80,23 @@ def token_for_revoking(*, user, pk: int) -> ApiToken | None:
 
 def api_instances(*, user, filters: HistoryFilter) -> QuerySet[MeetingInstance]:
     """The meeting instances of the dashboard's filters, within ``user``'s scope."""
-    return history_instances(user=user, filters=filters).select_related("organizer", "group")
+    # Only the columns the API writes: a page of 100 with every column of the three tables
+    # took 24 ms in-process, 16 ms this way (a loaded 2-core machine; bench/).
+    return (
+        history_instances(user=user, filters=filters)
+        .select_related("organizer", "group")
+        .only(*INSTANCE_COLUMNS)
+    )
 
 
 def api_attendees(*, user, filters: HistoryFilter) -> QuerySet[Attendee]:
     """Attendee stays in the meeting instances of :func:`api_instances`."""
     instances = history_instances(user=user, filters=filters).order_by().values("pk")
-    return Attendee.objects.filter(instance__in=instances).select_related("instance")
+    return (
+        Attendee.objects.filter(instance__in=instances)
+        .select_related("instance")
+        .only(*ATTENDEE_COLUMNS)
+    )
 
 
 def api_organizers(

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from django.db import models
 from drf_spectacular.utils import extend_schema_field
@@ -22,6 +22,31 @@ class UTCDateTimeField(serializers.DateTimeField):
         super().__init__(*args, **kwargs)
 
 
+def utc(value: datetime | None) -> str | None:
+    """What :class:`UTCDateTimeField` writes, without a field object per value."""
+    if value is None:
+        return None
+    text = value.astimezone(UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class FastRowsMixin:
+    """Rows written by one plain function (``row()``), not field by field.
+
+    DRF's generic ``to_representation`` asks each field object for each value: 0.2 ms a
+    meeting instance, 20 of the 24 ms a page of 100 took in-process (bench/). The declared
+    fields stay: they are the OpenAPI document's schema, and
+    tests/reporting_api/test_api_fast_rows.py checks ``row()`` writes exactly what DRF's own
+    serialization writes, so the two cannot drift apart.
+    """
+
+    def to_representation(self, instance):
+        return self.row(instance)
+
+    def drf_representation(self, instance):
+        return super().to_representation(instance)
+
+
 class ReportSerializer(serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
@@ -29,7 +54,7 @@ class ReportSerializer(serializers.ModelSerializer):
     }
 
 
-class MeetingInstanceSerializer(ReportSerializer):
+class MeetingInstanceSerializer(FastRowsMixin, ReportSerializer):
     organizer_id = serializers.IntegerField(allow_null=True, read_only=True)
     organizer_email = serializers.CharField(
         source="organizer.email", allow_null=True, read_only=True
@@ -58,8 +83,29 @@ class MeetingInstanceSerializer(ReportSerializer):
         )
         read_only_fields = fields
 
+    @staticmethod
+    def row(i: MeetingInstance) -> dict:
+        organizer, group = i.organizer, i.group
+        return {
+            "id": i.id,
+            "instance_key": i.instance_key,
+            "meeting_id": i.meeting_id,
+            "subject": i.subject,
+            "start_time": utc(i.start_time),
+            "end_time": utc(i.end_time),
+            "duration_minutes": i.duration_minutes,
+            "num_attendees": i.num_attendees,
+            "attendee_minutes": i.attendee_minutes,
+            "meeting_type": i.meeting_type,
+            "organizer_id": i.organizer_id,
+            "organizer_key": i.organizer_key,
+            "organizer_email": organizer.email if organizer is not None else None,
+            "group_id": i.group_id,
+            "group_name": group.name if group is not None else None,
+        }
 
-class AttendeeSerializer(ReportSerializer):
+
+class AttendeeSerializer(FastRowsMixin, ReportSerializer):
     instance_id = serializers.IntegerField(read_only=True)
     instance_key = serializers.IntegerField(source="instance.instance_key", read_only=True)
     meeting_subject = serializers.CharField(source="instance.subject", read_only=True)
@@ -80,6 +126,22 @@ class AttendeeSerializer(ReportSerializer):
             "duration_minutes",
         )
         read_only_fields = fields
+
+    @staticmethod
+    def row(a: Attendee) -> dict:
+        instance = a.instance
+        return {
+            "id": a.id,
+            "instance_id": a.instance_id,
+            "instance_key": instance.instance_key,
+            "meeting_subject": instance.subject,
+            "meeting_start_time": utc(instance.start_time),
+            "name": a.name,
+            "email": a.email,
+            "join_time": utc(a.join_time),
+            "leave_time": utc(a.leave_time),
+            "duration_minutes": a.duration_minutes,
+        }
 
 
 ORGANIZER_STATES = ("active", "suspended", "pending", "deleted")
