@@ -8,5 +8,5 @@ from portal.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"
 # The reporting API's per-token rate limit, out of reach: the load runs measure the API's own
-# cost (the limit's counter is still kept in the cache on every request).
+# cost (the limit's counter is still counted in the cache on every request).
 API_RATE_LIMIT = "100000000/min"

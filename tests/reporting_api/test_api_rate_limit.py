@@ -31,3 +31,27 @@ def test_the_limit_comes_from_the_setting(settings, api_get, make_token, manager
     secret = make_token(manager_user)
     assert api_get(API, secret).status_code == 200
     assert api_get(API, secret).status_code == 429
+
+
+@pytest.mark.django_db(transaction=True)  # the threads' own connections see the token
+def test_concurrent_requests_are_all_counted(settings, make_token, manager_user):
+    """Requests at the same moment from several processes' worth of threads: the cache's
+    atomic counter loses none, so exactly the limit gets through."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+    from django.test import Client
+
+    settings.API_RATE_LIMIT = "10/hour"
+    secret = make_token(manager_user)
+
+    def call(_n):
+        try:
+            return Client().get(API, headers={"Authorization": f"Bearer {secret}"}).status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = list(pool.map(call, range(30)))
+    assert statuses.count(200) == 10
+    assert statuses.count(429) == 20
