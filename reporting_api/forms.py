@@ -13,6 +13,7 @@ otherwise silently return the default range.
 
 from __future__ import annotations
 
+import secrets
 import zoneinfo
 from datetime import UTC
 
@@ -152,6 +153,13 @@ class ApiTokenCreateForm(forms.Form):
     expires_in_days = forms.TypedChoiceField(
         label="Expires after", choices=EXPIRY_CHOICES, coerce=int, initial=90
     )
+    # One per form shown: the same form sent again (a reload of the page that showed the new
+    # secret re-sends its POST) must not make a second token.
+    once = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["once"].initial = secrets.token_urlsafe(16)
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,6 +45,14 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     form = ApiTokenCreateForm(request.POST)
     if not form.is_valid():
         return _page(request, form)
+    sent_key = f"api-token-form:{request.user.pk}:{form.cleaned_data['once']}"
+    if cache.get(sent_key) is not None:
+        messages.info(
+            request,
+            "This form was already sent, and its token created (it is in the list below; its "
+            "secret was shown once). Nothing more was created.",
+        )
+        return redirect("api_tokens")
     expires_at = timezone.now() + timedelta(days=form.cleaned_data["expires_in_days"])
     try:
         token, secret = services.api_token_create(
@@ -55,6 +64,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     except services.TokenError as exc:
         form.add_error(None, str(exc))
         return _page(request, form)
+    cache.set(sent_key, token.pk, timeout=24 * 3600)
     return _page(request, ApiTokenCreateForm(), created=token, secret=secret)
 
 

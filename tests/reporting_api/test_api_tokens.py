@@ -20,7 +20,8 @@ API = reverse("api:sync_freshness")
 
 
 def create_on_page(client, name="Power BI", days="90"):
-    response = client.post(PAGE, {"name": name, "expires_in_days": days})
+    once = client.get(PAGE).context["form"]["once"].value()
+    response = client.post(PAGE, {"name": name, "expires_in_days": days, "once": once})
     assert response.status_code == 200
     return response
 
@@ -147,6 +148,7 @@ def test_others_cannot_see_or_revoke_my_token(client_for, organizer_user, manage
 @pytest.mark.parametrize(
     ("data", "field"),
     [
+        ({"name": "x", "expires_in_days": "30"}, "once"),  # not from a form the page showed
         ({"name": "", "expires_in_days": "30"}, "name"),
         ({"name": "   ", "expires_in_days": "30"}, "name"),
         ({"name": "x", "expires_in_days": ""}, "expires_in_days"),  # no expiry: refused
@@ -155,12 +157,24 @@ def test_others_cannot_see_or_revoke_my_token(client_for, organizer_user, manage
     ],
 )
 def test_bad_input_creates_nothing(client_for, manager_user, data, field):
+    if field != "once":
+        data = {**data, "once": "from-the-page"}
     response = client_for(manager_user).post(PAGE, data)
     assert response.status_code == 200
-    assert field in response.context["form"].errors
+    assert set(response.context["form"].errors) == {field}
     assert "secret" not in response.context
     assert not ApiToken.objects.exists()
     assert not AuditEntry.objects.filter(action="api_token.create").exists()
+
+
+def test_sending_the_same_form_twice_creates_one_token(client_for, manager_user):
+    client = client_for(manager_user)
+    first = create_on_page(client)
+    again = client.post(PAGE, {**first.wsgi_request.POST.dict()}, follow=True)
+    assert ApiToken.objects.count() == 1
+    assert "already sent" in again.content.decode()
+    assert first.context["secret"] not in again.content.decode()
+    assert AuditEntry.objects.filter(action="api_token.create").count() == 1
 
 
 def test_active_tokens_are_limited(client_for, manager_user, make_token):
@@ -168,7 +182,9 @@ def test_active_tokens_are_limited(client_for, manager_user, make_token):
 
     for n in range(MAX_ACTIVE_TOKENS):
         make_token(manager_user, name=f"t{n}")
-    response = client_for(manager_user).post(PAGE, {"name": "one more", "expires_in_days": "7"})
+    response = client_for(manager_user).post(
+        PAGE, {"name": "one more", "expires_in_days": "7", "once": "x"}
+    )
     assert "revoke one" in response.content.decode()
     assert ApiToken.objects.count() == MAX_ACTIVE_TOKENS
 
