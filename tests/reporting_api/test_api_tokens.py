@@ -192,3 +192,14 @@ def test_active_tokens_are_limited(client_for, manager_user, make_token):
 def test_a_user_without_portal_access_gets_no_tokens_page(client_for, outsider_user):
     response = client_for(outsider_user).get(PAGE)
     assert response.status_code in (302, 403)
+
+
+def test_a_token_whose_owner_has_no_known_role_opens_nothing(make_token, api_get):
+    from tests.factories import UserFactory
+
+    user = UserFactory(role="organizer")
+    secret = make_token(user)
+    user.role = ""  # a role the portal does not know: fails closed
+    user.save(update_fields=["role"])
+    for url_name in ("api:meeting_instances", "api:sync_freshness", "api:dashboard"):
+        assert api_get(reverse(url_name), secret).status_code == 403
