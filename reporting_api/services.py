@@ -10,10 +10,12 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import audit_record
+from accounts.models import AuditOutcome
 
 from .models import ApiToken, token_hash
 
@@ -43,53 +45,74 @@ def api_token_create(
         raise TokenError("The expiry must be in the future.")
     if expires_at > now + timedelta(days=settings.API_TOKEN_MAX_DAYS + 1):
         raise TokenError(f"A token may live at most {settings.API_TOKEN_MAX_DAYS} days.")
-    with transaction.atomic():
-        active = (
-            ApiToken.objects.select_for_update()
-            .filter(owner=owner, revoked_at__isnull=True, expires_at__gt=now)
-            .count()
-        )
-        if active >= MAX_ACTIVE_TOKENS:
-            raise TokenError(
-                f"You already have {MAX_ACTIVE_TOKENS} active tokens: revoke one you no longer "
-                "use first."
+    try:
+        with transaction.atomic():
+            # The owner's row is the lock: two creations at once count one after the other.
+            get_user_model().objects.select_for_update().filter(pk=owner.pk).first()
+            active = ApiToken.objects.filter(
+                owner=owner, revoked_at__isnull=True, expires_at__gt=now
+            ).count()
+            if active >= MAX_ACTIVE_TOKENS:
+                raise TokenError(
+                    f"You already have {MAX_ACTIVE_TOKENS} active tokens: revoke one you no "
+                    "longer use first."
+                )
+            token, secret = _create(owner=owner, name=name, expires_at=expires_at, now=now)
+            audit_record(
+                actor=acting_user,
+                action="api_token.create",
+                target=token,
+                target_label=_label(token),
+                detail=f"expires {expires_at:%Y-%m-%d %H:%M} UTC",
             )
-        secret = _new_secret()
-        token = ApiToken.objects.create(
-            owner=owner,
-            name=name,
-            prefix=secret[:VISIBLE_CHARS],
-            secret_hash=token_hash(secret),
-            created_at=now,
-            expires_at=expires_at,
-        )
+    except TokenError as exc:
         audit_record(
             actor=acting_user,
             action="api_token.create",
-            target=token,
-            target_label=_label(token),
-            detail=f"expires {expires_at:%Y-%m-%d %H:%M} UTC",
+            target_type="apitoken",
+            target_label=f"{name} of {owner.email or owner.username}",
+            outcome=AuditOutcome.FAILURE,
+            detail=str(exc),
         )
+        raise
+    return token, secret
+
+
+def _create(*, owner, name: str, expires_at: datetime, now: datetime) -> tuple[ApiToken, str]:
+    secret = _new_secret()
+    token = ApiToken.objects.create(
+        owner=owner,
+        name=name,
+        prefix=secret[:VISIBLE_CHARS],
+        secret_hash=token_hash(secret),
+        created_at=now,
+        expires_at=expires_at,
+    )
     return token, secret
 
 
 def api_token_revoke(*, token: ApiToken, acting_user) -> ApiToken:
     """Revoke ``token`` at once (the next request with it gets 401). Revoking a revoked token
-    changes nothing and records nothing."""
+    changes nothing (the refusal is audited as a failure)."""
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().select_related("owner").get(pk=token.pk)
-        if token.revoked_at is not None:
-            raise TokenError("This token was already revoked.")
-        token.revoked_at = timezone.now()
-        token.revoked_by = acting_user
-        token.save(update_fields=["revoked_at", "revoked_by"])
+        already = token.revoked_at is not None
+        if not already:
+            token.revoked_at = timezone.now()
+            token.revoked_by = acting_user
+            token.save(update_fields=["revoked_at", "revoked_by"])
         audit_record(
             actor=acting_user,
             action="api_token.revoke",
             target=token,
             target_label=_label(token),
-            detail="" if acting_user.pk == token.owner_id else "revoked by an Admin",
+            outcome=AuditOutcome.FAILURE if already else AuditOutcome.SUCCESS,
+            detail="already revoked"
+            if already
+            else ("" if acting_user.pk == token.owner_id else "revoked by an Admin"),
         )
+    if already:
+        raise TokenError("This token was already revoked.")
     return token
 
 

@@ -203,3 +203,26 @@ def test_a_token_whose_owner_has_no_known_role_opens_nothing(make_token, api_get
     user.save(update_fields=["role"])
     for url_name in ("api:meeting_instances", "api:sync_freshness", "api:dashboard"):
         assert api_get(reverse(url_name), secret).status_code == 403
+
+
+def test_refused_actions_are_audited_as_failures(client_for, manager_user, make_token):
+    from reporting_api.services import MAX_ACTIVE_TOKENS
+
+    for n in range(MAX_ACTIVE_TOKENS):
+        make_token(manager_user, name=f"t{n}")
+    client = client_for(manager_user)
+    once = client.get(PAGE).context["form"]["once"].value()
+    client.post(PAGE, {"name": "one too many", "expires_in_days": "7", "once": once})
+    refused = AuditEntry.objects.get(action="api_token.create", outcome="failure")
+    assert refused.actor == manager_user and "one too many" in refused.target_label
+    token = ApiToken.objects.first()
+    revoke = reverse("api_token_revoke", kwargs={"pk": token.pk})
+    client.post(revoke)
+    response = client.post(revoke, follow=True)
+    assert "already revoked" in response.content.decode()
+    outcomes = list(
+        AuditEntry.objects.filter(action="api_token.revoke")
+        .order_by("id")
+        .values_list("outcome", flat=True)
+    )
+    assert outcomes == ["success", "failure"]
