@@ -13,7 +13,12 @@
      Django's dummy backend), so each request computes its page from the database; plus the
      very first request of each page after the restart;
    - warm: the real cache (Redis), after a warm-up: the steady state.
-   Sign-in: a session of an Admin created in the database, sent as the ``sessionid`` cookie.
+   Sign-in: a session of an Admin created in the database, sent as the ``sessionid`` cookie;
+   the reporting API's list of meeting instances (one year, whole account, 100 rows a page,
+   the first page) gets that Admin's personal access token as ``Authorization: Bearer``
+   instead. The API keeps no page cache, so its cold and warm rows differ only by the rate
+   limit's counter, which the warm phase keeps in Redis as production does (the limit is set
+   out of reach in ``bench/settings.py``: this measures the API, not the limit).
 
    Each page is loaded ``--rounds`` times, each round right after a round of the trivial view;
    its ratio is the median round's (the machine this runs on is shared and its speed drifts).
@@ -51,12 +56,34 @@ from bench.common import (  # noqa: E402
 TARGET_WARM = 0.5
 TARGET_COLD = 0.2
 TARGET_QUERIES = 10
-PAGES = ("dashboard", "organizers", "attendees")
+PAGES = ("dashboard", "organizers", "attendees", "api")
 LABELS = {
     "dashboard": "History dashboard (1 year, whole account)",
     "organizers": "Organizers list",
     "attendees": "Meeting attendees page",
+    "api": "API: meeting instances (1 year, 100 a page, token)",
 }
+
+
+def credentials(session_key: str, token: str) -> dict[str, dict]:
+    """What each URL is requested with: the session cookie, or the API token's header."""
+    session = {"cookie": f"sessionid={session_key}"}
+    creds = {name: session for name in ("trivial", *PAGES)}
+    creds["api"] = {"headers": {"Authorization": f"Bearer {token}"}}
+    return creds
+
+
+def api_token(user) -> str:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reporting_api.services import api_token_create
+
+    _token, secret = api_token_create(
+        owner=user, name="bench", expires_at=timezone.now() + timedelta(days=1), acting_user=user
+    )
+    return secret
 
 
 def page_urls(showcase_instance_id: int) -> dict[str, str]:
@@ -70,10 +97,11 @@ def page_urls(showcase_instance_id: int) -> dict[str, str]:
         "dashboard": f"{reverse('meetings:dashboard')}?start={start}&end={today}",
         "organizers": reverse("organizers:list"),
         "attendees": reverse("meetings:instance_detail", args=[showcase_instance_id]),
+        "api": f"{reverse('api:meeting_instances')}?start={start}&end={today}&page_size=100",
     }
 
 
-def count_queries(urls: dict[str, str], session_key: str) -> dict[str, dict]:
+def count_queries(urls: dict[str, str], session_key: str, token: str) -> dict[str, dict]:
     """Queries and time of each page in-process: with an empty cache, then warm."""
     from django.db import connection
     from django.test import Client
@@ -82,6 +110,7 @@ def count_queries(urls: dict[str, str], session_key: str) -> dict[str, dict]:
     client = Client()
     client.cookies["sessionid"] = session_key
     client.get(urls["trivial"])  # the session's first-request bookkeeping, out of the way
+    api_client = Client(headers={"Authorization": f"Bearer {token}"})  # no session: a BI tool
     counts = {}
     for name, url in urls.items():
         clear_cache()
@@ -89,7 +118,7 @@ def count_queries(urls: dict[str, str], session_key: str) -> dict[str, dict]:
         for phase in ("cold", "warm"):
             with CaptureQueriesContext(connection) as captured:
                 started = time.perf_counter()
-                response = client.get(url)
+                response = (api_client if name == "api" else client).get(url)
                 elapsed = time.perf_counter() - started
             if response.status_code != 200:
                 raise RuntimeError(f"{url} answered {response.status_code}")
@@ -123,7 +152,7 @@ def drain(timeout: float = 180) -> None:
     time.sleep(0.3)
 
 
-def load_phase(server, urls, cookie, *, seconds, connections, tool, rounds) -> dict[str, dict]:
+def load_phase(server, urls, creds, *, seconds, connections, tool, rounds) -> dict[str, dict]:
     """Each page ``rounds`` times right after the trivial view (trivial, page, trivial, page…,
     ``seconds`` each): the page's ratio is the median of its rounds' ratios, so a slow moment
     of a shared machine skews one round, not the result."""
@@ -137,7 +166,7 @@ def load_phase(server, urls, cookie, *, seconds, connections, tool, rounds) -> d
                 drain()
                 result = run_load(
                     server.base_url + urls[target],
-                    cookie=cookie,
+                    **creds[target],
                     seconds=seconds,
                     connections=connections,
                     tool=tool,
@@ -166,13 +195,13 @@ def load_phase(server, urls, cookie, *, seconds, connections, tool, rounds) -> d
     return results
 
 
-def first_requests(server, urls, cookie) -> dict[str, float]:
+def first_requests(server, urls, creds) -> dict[str, float]:
     """The first request of each page right after a restart with an empty cache (ms)."""
     from bench.loadgen import timed_get
 
     firsts = {}
     for name in ("trivial", *PAGES):
-        status, ms = timed_get(server.base_url + urls[name], cookie=cookie)
+        status, ms = timed_get(server.base_url + urls[name], **creds[name])
         if status != 200:
             raise RuntimeError(f"{name}: first request answered {status}")
         firsts[name] = round(ms, 1)
@@ -190,11 +219,12 @@ def run(args) -> dict:
         log(f"dashboard: loading {instances} meeting instances, {args.attendees} attendees…")
         loaded = dataset.load(instances=instances, attendees=args.attendees)
         log(f"dashboard: loaded in {loaded.seconds} s")
-        _user, session_key = admin_session()
-        cookie = f"sessionid={session_key}"
+        user, session_key = admin_session()
+        token = api_token(user)
+        creds = credentials(session_key, token)
         urls = page_urls(loaded.showcase_instance_id)
         log("dashboard: counting queries in-process…")
-        queries = count_queries(urls, session_key)
+        queries = count_queries(urls, session_key, token)
         tool = args.tool
         if tool == "auto":
             tool = "wrk" if wrk_path() else "python"
@@ -210,8 +240,8 @@ def run(args) -> dict:
             db_url, workers=args.workers, extra_env={"CACHE_URL": "dummycache://"}
         )
         with cold_server:
-            firsts = first_requests(cold_server, urls, cookie)
-            cold = load_phase(cold_server, urls, cookie, **common)
+            firsts = first_requests(cold_server, urls, creds)
+            cold = load_phase(cold_server, urls, creds, **common)
 
         log("dashboard: warm phase (Redis cache, after a warm-up)…")
         clear_cache()
@@ -219,12 +249,12 @@ def run(args) -> dict:
             for name in ("trivial", *PAGES):
                 run_load(
                     warm_server.base_url + urls[name],
-                    cookie=cookie,
+                    **creds[name],
                     seconds=max(1, args.seconds / 2),
                     connections=args.connections,
                     tool=tool,
                 )
-            warm = load_phase(warm_server, urls, cookie, **common)
+            warm = load_phase(warm_server, urls, creds, **common)
         clear_cache()
     return {
         "dataset": loaded.__dict__,

@@ -87,21 +87,30 @@ def run_load(
     connections: int = 8,
     max_requests: int | None = None,
     tool: str = "auto",
+    headers: dict[str, str] | None = None,
 ) -> LoadResult:
-    """Load ``url`` for ``seconds`` with ``connections`` keep-alive connections."""
+    """Load ``url`` for ``seconds`` with ``connections`` keep-alive connections, sending the
+    ``cookie`` and any other ``headers`` (e.g. an API token's ``Authorization``)."""
+    headers = _headers(cookie, headers)
     if urlsplit(url).hostname not in {"127.0.0.1", "localhost", "::1"}:
         raise ValueError("the load generator only targets loopback")
     wrk = wrk_path() if tool in {"auto", "wrk"} else None
     if tool == "wrk" and wrk is None:
         raise RuntimeError("wrk is not available")
     if wrk is not None and max_requests is None:
-        return _run_wrk(wrk, url, cookie=cookie, seconds=seconds, connections=connections)
+        return _run_wrk(wrk, url, headers=headers, seconds=seconds, connections=connections)
     return _run_python(
-        url, cookie=cookie, seconds=seconds, connections=connections, max_requests=max_requests
+        url, headers=headers, seconds=seconds, connections=connections, max_requests=max_requests
     )
 
 
-def _run_wrk(wrk: str, url: str, *, cookie: str, seconds: float, connections: int) -> LoadResult:
+def _headers(cookie: str, headers: dict[str, str] | None) -> dict[str, str]:
+    return {**({"Cookie": cookie} if cookie else {}), **(headers or {})}
+
+
+def _run_wrk(
+    wrk: str, url: str, *, headers: dict[str, str], seconds: float, connections: int
+) -> LoadResult:
     threads = max(1, min(2, connections))
     command = [
         wrk,
@@ -113,8 +122,8 @@ def _run_wrk(wrk: str, url: str, *, cookie: str, seconds: float, connections: in
         "-s",
         str(WRK_SCRIPT),
     ]
-    if cookie:
-        command += ["-H", f"Cookie: {cookie}"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
     command.append(url)
     out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=True)
     line = next((x for x in out.stdout.splitlines() if x.startswith("WRKJSON ")), None)
@@ -137,11 +146,15 @@ def _run_wrk(wrk: str, url: str, *, cookie: str, seconds: float, connections: in
 
 
 def _run_python(
-    url: str, *, cookie: str, seconds: float, connections: int, max_requests: int | None
+    url: str,
+    *,
+    headers: dict[str, str],
+    seconds: float,
+    connections: int,
+    max_requests: int | None,
 ) -> LoadResult:
     parts = urlsplit(url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
-    headers = {"Cookie": cookie} if cookie else {}
     latencies: list[float] = []
     failures = [0]
     lock = threading.Lock()
@@ -204,14 +217,16 @@ def _run_python(
     )
 
 
-def timed_get(url: str, *, cookie: str = "") -> tuple[int, float]:
+def timed_get(
+    url: str, *, cookie: str = "", headers: dict[str, str] | None = None
+) -> tuple[int, float]:
     """One request on a new connection: (status, milliseconds)."""
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     t0 = time.perf_counter()
     try:
-        conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        conn.request("GET", path, headers=_headers(cookie, headers))
         response = conn.getresponse()
         response.read()
         return response.status, (time.perf_counter() - t0) * 1000

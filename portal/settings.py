@@ -128,6 +128,9 @@ INSTALLED_APPS = [
     "meetings",
     "sync",
     "digests",
+    "rest_framework",
+    "drf_spectacular",
+    "reporting_api",
 ]
 
 MIDDLEWARE = [
@@ -391,6 +394,36 @@ STORAGES = {
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
+}
+
+# --- Reporting API (/api/v1/, reporting_api/) ---------------------------------------------------
+# Requests one personal access token may make (DRF rate syntax: "600/min", "20/s", "10000/hour");
+# beyond it the API answers 429 with Retry-After. Counted in the default cache (Redis).
+API_RATE_LIMIT = env("API_RATE_LIMIT", default="600/min")
+# The longest life a personal access token may be given, in days.
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+REST_FRAMEWORK = {
+    # Tokens only: no session (and so no CSRF surface), no Basic; a token acts as its owner.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["reporting_api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["reporting_api.permissions.HasApiRole"],
+    "DEFAULT_THROTTLE_CLASSES": ["reporting_api.throttling.PerTokenThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+    "DATETIME_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "GoToMeeting portal reporting API",
+    "DESCRIPTION": (
+        "Read-only figures of the portal's cache of GoToMeeting history, for BI tools. "
+        "Send a personal access token (Profile → API tokens) as `Authorization: Bearer <token>`. "
+        "Times are ISO 8601 in UTC (`Z`); lists are cursor-paginated: follow `next`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- I18N ------------------------------------------------------------------------------------

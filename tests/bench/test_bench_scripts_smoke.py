@@ -78,8 +78,9 @@ def test_dashboard_script_measures_each_page_beside_the_trivial_view(run_script)
         "2",
     )
     assert "History dashboard" in out and "trivial view" in out
+    assert "API: meeting instances" in out
     assert data["dataset"]["attendees"] == 2000
-    for page in ("dashboard", "organizers", "attendees"):
+    for page in ("dashboard", "organizers", "attendees", "api"):
         assert data["queries"][page]["cold_queries"] > 0
         for phase in ("cold", "warm"):
             measured = data[phase][page]
