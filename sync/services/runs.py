@@ -8,11 +8,16 @@ fresh each area is and a run killed halfway is marked as such by the next one.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
+
+from accounts.tokens import TokenRevoked
+from gotomeeting.errors import ApiError
+from portal.api_outcomes import describe
 
 from ..locks import SyncLock
 from ..models import SyncOutcome, SyncRun
@@ -155,9 +160,22 @@ class _Recorder:
 
 
 def _describe(exc: BaseException) -> str:
+    """A run's error for the Sync status page: GoTo's errors in the words of
+    :func:`portal.api_outcomes.describe`, then the client's short form for operators (the
+    client's errors name no host); anything else by its type and text, addresses hidden."""
     text = str(exc)
     name = type(exc).__name__
+    if isinstance(exc, ApiError | TokenRevoked):
+        return f"{describe(exc).reason} [{name}: {text}]" if text else describe(exc).reason
+    text = _ADDRESS.sub("(address hidden)", text)
     return f"{name}: {text}" if text and name not in text else (text or name)
+
+
+# host:port, or a URL's scheme and host: never shown to people (the logs keep them).
+_ADDRESS = re.compile(
+    r"\b(?:[a-z][a-z0-9+.-]*://[^\s/]+|(?:[\w-]+(?:\.[\w-]+)+|localhost):\d{2,5})\b",
+    re.IGNORECASE,
+)
 
 
 def _say(progress: Progress | None, message: str) -> None:

@@ -73,7 +73,7 @@ def test_unknown_key_is_a_404_message_and_changes_nothing(sandbox, admin_api, ad
     before = _snapshot(ghost)
     with pytest.raises(services.OrganizerActionError) as caught:
         services.organizer_suspend(client=admin_api, organizer=ghost, acting_user=admin_user)
-    assert "does not know this organizer (404)" in caught.value.message
+    assert "GoTo does not know it (404)" in caught.value.message
     assert _snapshot(ghost) == before
     entry = AuditEntry.objects.get(action="organizer.suspend")
     assert entry.outcome == "failure" and "404" in entry.detail
@@ -107,7 +107,7 @@ def test_non_admin_token_gets_a_403_message(sandbox, goto_client, admin_user, ca
         services.organizer_suspend(
             client=goto_client("manager@acme.example"), organizer=organizer, acting_user=admin_user
         )
-    assert "not an account admin" in caught.value.message
+    assert "by a GoTo account admin only" in caught.value.message
     assert _snapshot(organizer) == before
 
 
@@ -163,7 +163,7 @@ def test_page_failure_is_a_message_on_the_next_page(signed_in_admin, sandbox, ca
     organizer = cached[EMAIL]
     sandbox.faults(fail_next=[429, 429, 429, 429, 429])
     response = signed_in_admin.post(reverse("organizers:suspend", args=[organizer.pk]), follow=True)
-    assert "limiting how fast we may call it (429)" in response.content.decode()
+    assert "limiting how fast the portal may call it (429)" in response.content.decode()
 
 
 def test_manager_cannot_suspend_organizer(client_for, manager_user, cached, sandbox):
