@@ -55,7 +55,9 @@ def entries(admin_user, organizer_user):
             day + timedelta(days=1),
         ),
         "meeting": _at(
-            audit_record(actor=carol, action=AuditAction.MEETING_CREATE, target_label="Weekly sync"),
+            audit_record(
+                actor=carol, action=AuditAction.MEETING_CREATE, target_label="Weekly sync"
+            ),
             day + timedelta(days=5),
         ),
     }

@@ -13,9 +13,9 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from accounts.connections import client_for_user
-from portal.api_outcomes import SIGN_IN_ENDED_MESSAGE
 from accounts.models import Role, User
 from accounts.tokens import load_token
+from portal.api_outcomes import SIGN_IN_ENDED_MESSAGE
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ import responses
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from portal.api_outcomes import SIGN_IN_ENDED_MESSAGE
 from accounts.tokens import store_token
+from portal.api_outcomes import SIGN_IN_ENDED_MESSAGE
 
 pytestmark = pytest.mark.django_db
 

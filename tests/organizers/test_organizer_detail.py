@@ -41,7 +41,9 @@ def test_detail_shows_the_organizer_meetings_totals_and_audit(client_for, admin_
         start_time=now - timedelta(days=10),
     )
     MeetingInstanceFactory(organizer=other, subject="Not hers", num_attendees=50)
-    audit_record(actor=admin_user, action=AuditAction.ORGANIZER_SUSPEND, target=organizer, detail="x")
+    audit_record(
+        actor=admin_user, action=AuditAction.ORGANIZER_SUSPEND, target=organizer, detail="x"
+    )
     audit_record(
         actor=admin_user,
         action=AuditAction.ORGANIZER_SUSPEND,

@@ -52,7 +52,9 @@ def test_rate_limit_stops_the_rest_and_changes_nothing(sandbox, admin_api, admin
     )
     assert not result.succeeded
     assert "(429)" in result.failed[0].message
-    assert result.failed[1].message == "Not attempted: GoTo is limiting how fast the portal may call it (429)."
+    assert result.failed[1].message == (
+        "Not attempted: GoTo is limiting how fast the portal may call it (429)."
+    )
     assert _statuses(EMAILS) == dict.fromkeys(EMAILS, "active")
     assert all(sandbox_organizer(sandbox, e)["status"] == "active" for e in EMAILS)
 
