@@ -151,7 +151,8 @@ def _vocabulary(error: BaseException) -> tuple[str, str, dict[str, Any]]:
             {},
         )
     if isinstance(error, errors.InvalidRequest):
-        return f"GoTo refused the request (400): {error.message}", "Nothing was changed.", {}
+        said = error.message.strip().rstrip(".")
+        return f"GoTo refused the request (400): {said}.", "Nothing was changed.", {}
     if isinstance(error, errors.UnexpectedResponse):
         return (
             "GoTo answered in a way the portal does not understand.",
