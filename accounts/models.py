@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 
 from .fields import EncryptedTextField
 
@@ -141,7 +141,7 @@ class AuditEntry(models.Model):
 
     def changes_html(self) -> str:
         """The changes for the audit page, one "field: before → after" a line, escaped."""
-        return format_html_join(format_html("<br>"), "{}: {} → {}", self.change_lines())
+        return format_html_join("", "<div>{}: {} → {}</div>", self.change_lines())
 
 
 def _shown(value) -> str:

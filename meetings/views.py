@@ -337,7 +337,7 @@ class _MeetingFormView(MeetingsView):
             client = client_for_user(request.user)
             saved = self.save(client, request.user, meeting, form.meeting_fields())
         except services.MeetingActionFailed as exc:
-            messages.error(request, str(exc))
+            messages.add_message(request, exc.level, exc.message)
             return self.render_form(request, form, meeting)
         # Show times back in the zone they were entered in.
         request.session[TZ_SESSION_KEY] = form.cleaned_data["timezone"]
@@ -382,7 +382,7 @@ class MeetingDeleteView(MeetingsView):
                 client=client, acting_user=request.user, meeting=meeting
             )
         except services.MeetingActionFailed as exc:
-            messages.error(request, str(exc))
+            messages.add_message(request, exc.level, exc.message)
             return redirect("meetings:detail", pk=meeting.pk)
         done = f"Meeting “{meeting.subject}” deleted. {outcome_note(meeting)}"
         messages.success(request, done.strip())
@@ -406,7 +406,7 @@ class MeetingStartView(MeetingsView):
                 client=client, acting_user=request.user, meeting=meeting
             )
         except services.MeetingActionFailed as exc:
-            messages.error(request, str(exc))
+            messages.add_message(request, exc.level, exc.message)
             return redirect("meetings:detail", pk=meeting.pk)
         return redirect(host_url)
 

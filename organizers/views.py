@@ -250,13 +250,14 @@ def _organizer_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             },
         )
     error = note = ""
+    level = messages.ERROR
     try:
         organizer = spec["service"](
             client=_client(request), organizer=organizer, acting_user=request.user
         )
         note = outcome_note(organizer)
     except services.OrganizerActionError as exc:
-        error = exc.message
+        error, level = exc.message, exc.level
     if request.htmx and request.POST.get("swap") != "page":
         row = _organizer(request, pk)
         done = DONE[name].format(label=label, state=_state(row))
@@ -269,7 +270,7 @@ def _organizer_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             )
         )
     if error:
-        messages.error(request, error)
+        messages.add_message(request, level, error)
     else:
         done = DONE[name].format(label=label, state=_state(organizer))
         messages.success(request, f"{done} {note}".strip())

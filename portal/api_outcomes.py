@@ -194,6 +194,11 @@ class ActionFailed(Exception):
     def stops_batch(self) -> bool:
         return bool(self.outcome and self.outcome.stops_batch)
 
+    @property
+    def level(self) -> int:
+        """The message level to show it with (a warning when it may still have been done)."""
+        return self.outcome.level if self.outcome else messages.ERROR
+
 
 def audit_detail(message: str, error: BaseException | None) -> str:
     """The failure audit entry's detail: the message, the client's error, and the

@@ -193,7 +193,7 @@ def test_error_answers_map_to_messages(goto_organizer):
     meeting = MeetingFactory(meeting_id=42, subject="Kept")
     cases = [
         (403, {"int_err_code": "AccessDenied", "msg": "no"}, "is not allowed to do this"),
-        (400, {"int_err_code": "InvalidRequest", "msg": "bad date"}, "refused the request (400): bad date."),
+        (400, {"int_err_code": "InvalidRequest", "msg": "bad date"}, "(400): bad date."),
         (429, {"int_err_code": "TooMany", "msg": "slow down"}, "(429)"),
         (500, {"int_err_code": "Oops", "msg": "boom"}, "server error (500)"),
     ]
