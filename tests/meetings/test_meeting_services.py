@@ -89,7 +89,16 @@ def test_update_changes_goto_and_the_cache(created, organizer_client, goto_organ
     created.refresh_from_db()
     assert created.subject == "Design review (moved)"
     assert created.start_time == later
-    assert AuditEntry.objects.filter(action="meeting.update", outcome="success").count() == 1
+    entry = AuditEntry.objects.get(action="meeting.update", outcome="success")
+    assert entry.changes == {
+        "subject": {"before": "Design review", "after": "Design review (moved)"},
+        "start_time": {"before": f"{YEAR}-04-02T13:00:00+00:00", "after": later.isoformat()},
+        "end_time": {
+            "before": f"{YEAR}-04-02T14:00:00+00:00",
+            "after": (later + timedelta(minutes=45)).isoformat(),
+        },
+        "conference_call_info": {"before": "Hybrid", "after": "Call +1 555 0100, PIN 1234"},
+    }
 
 
 def test_delete_removes_at_goto_and_keeps_the_row_marked(

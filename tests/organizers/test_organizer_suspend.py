@@ -35,6 +35,7 @@ def test_suspend_suspends_at_goto_and_in_the_cache(sandbox, admin_api, admin_use
         str(organizer.pk),
         "Status active → suspended.",
     )
+    assert entry.changes == {"status": {"before": "active", "after": "suspended"}}
 
 
 def test_reactivate_makes_a_suspended_organizer_active(sandbox, admin_api, admin_user, cached):
@@ -43,7 +44,9 @@ def test_reactivate_makes_a_suspended_organizer_active(sandbox, admin_api, admin
     services.organizer_reactivate(client=admin_api, organizer=organizer, acting_user=admin_user)
     assert sandbox_organizer(sandbox, EMAIL)["status"] == "active"
     assert Organizer.objects.get(pk=organizer.pk).status == "active"
-    assert AuditEntry.objects.get(action="organizer.reactivate").outcome == "success"
+    entry = AuditEntry.objects.get(action="organizer.reactivate")
+    assert entry.outcome == "success"
+    assert entry.changes_text() == "status: suspended → active"
 
 
 def test_suspending_an_already_suspended_organizer_is_refused_without_calling_goto(
