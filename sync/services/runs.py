@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ABANDONED = "Did not finish: the process running it stopped, or no worker picked it up."
+# A refused token, met by background work: the service connection's, not the reader's.
+SERVICE_SIGN_IN_ENDED = (
+    "GoTo no longer accepts the service connection's sign-in: an Admin must sign in again, or "
+    "choose another Admin on the Sync status page."
+)
 
 Progress = Callable[[str], None]
 
@@ -166,7 +171,9 @@ def _describe(exc: BaseException) -> str:
     text = str(exc)
     name = type(exc).__name__
     if isinstance(exc, ApiError | TokenRevoked):
-        return f"{describe(exc).reason} [{name}: {text}]" if text else describe(exc).reason
+        outcome = describe(exc)
+        reason = SERVICE_SIGN_IN_ENDED if outcome.ends_sign_in else outcome.reason
+        return f"{reason} [{name}: {text}]" if text else reason
     text = _ADDRESS.sub("(address hidden)", text)
     return f"{name}: {text}" if text and name not in text else (text or name)
 

@@ -172,3 +172,5 @@ def test_a_sync_run_error_uses_the_same_words_and_hides_addresses():
     redis = sync_run_error(ConnectionError("Error 111 connecting to 10.0.0.5:6379. Refused."))
     assert "10.0.0.5" not in redis and "6379" not in redis
     assert "Refused" in redis
+    refused = sync_run_error(errors.Unauthorized(None, "NoRefreshToken", "cannot be renewed"))
+    assert refused.startswith("GoTo no longer accepts the service connection's sign-in")
