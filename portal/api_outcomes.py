@@ -83,7 +83,6 @@ class ApiOutcome:
     level: int = messages.ERROR
     stops_batch: bool = False
     ends_sign_in: bool = False
-    unknown: bool = False
 
 
 def describe(error: BaseException, *, what: str = "", advice: str | None = None) -> ApiOutcome:
@@ -110,7 +109,7 @@ def _vocabulary(error: BaseException) -> tuple[str, str, dict[str, Any]]:
         return (
             "GoTo did not answer in time.",
             "check it before trying again.",
-            {"retryable": True, "stops_batch": True, "level": messages.WARNING, "unknown": True},
+            {"retryable": True, "stops_batch": True, "level": messages.WARNING},
         )
     if isinstance(error, errors.RateLimited):
         wait = (
@@ -185,10 +184,6 @@ class ActionFailed(Exception):
         self.message = message
         self.api_error = api_error
         self.outcome = outcome
-
-    @property
-    def rate_limited(self) -> bool:
-        return isinstance(self.api_error, errors.RateLimited)
 
     @property
     def stops_batch(self) -> bool:
@@ -295,7 +290,6 @@ def reconcile_client(acting_user: Any, *, or_service: bool) -> GoToMeetingClient
     """The client a reconcile task reads with: the acting user's token, with the background
     deadline; else (``or_service``) the service connection; None when there is neither."""
     from accounts.connections import client_for_user, service_client
-    from accounts.tokens import TokenRevoked
 
     deadline = settings.GOTO_BACKGROUND_DEADLINE_SECONDS
     try:
