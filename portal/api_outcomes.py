@@ -57,8 +57,7 @@ _NOTE_ATTRIBUTE = "goto_outcome_note"
 
 #: The one sentence for a GoTo sign-in that is missing, expired beyond refresh, or revoked.
 SIGN_IN_ENDED_MESSAGE = (
-    "Your GoTo sign-in has expired or was revoked, so nothing was sent to GoTo; please sign in "
-    "again."
+    "Your GoTo sign-in has expired or was revoked, so nothing was changed; please sign in again."
 )
 
 

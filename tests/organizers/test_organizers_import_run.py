@@ -10,10 +10,12 @@ from django.urls import reverse
 from kombu.exceptions import OperationalError
 
 from accounts.models import AuditEntry
+from accounts.tokens import TokenRevoked
 from gotomeeting.retry_policy import RetryPolicy
 from organizers import services
 from organizers.models import ImportJob, ImportRowOutcome, ImportStatus, Organizer
 from organizers.tasks import import_organizers_task
+from portal.api_outcomes import SIGN_IN_ENDED_MESSAGE
 from tests.organizers.conftest import sandbox_organizer
 
 pytestmark = pytest.mark.django_db
@@ -179,6 +181,30 @@ def test_a_row_still_rate_limited_after_the_clients_retries_fails_and_the_rest_g
     assert _outcomes(job)["two@acme.example"] == ImportRowOutcome.CREATED
     assert not Organizer.objects.filter(email="one@acme.example").exists()
     assert AuditEntry.objects.get(action="import.run").outcome == "failure"
+
+
+def test_a_sign_in_goto_refuses_stops_the_import_and_keeps_the_rest_waiting(
+    signed_in_admin, sandbox, cached, sandbox_settings
+):
+    from accounts.connections import oauth_config
+    from gotomeeting import GoToMeetingClient
+
+    job = _upload(signed_in_admin)
+    refused = GoToMeetingClient(
+        api_base_url=sandbox.api_base_url,
+        oauth=oauth_config(),
+        token={"access_token": "revoked", "refresh_token": "revoked", "expires_in": 600},
+        sleep=lambda seconds: None,
+    )
+    with pytest.raises(TokenRevoked):
+        services.organizers_import_run(client=refused, job=job)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
+    assert SIGN_IN_ENDED_MESSAGE in job.error
+    assert set(_outcomes(job).values()) == {ImportRowOutcome.WAITING, ImportRowOutcome.INVALID}
+    failed = AuditEntry.objects.get(action="organizer.invite")
+    assert failed.outcome == "failure" and "invalid_grant" in failed.detail  # for operators
+    assert sandbox_organizer(sandbox, "one@acme.example") is None
 
 
 def test_running_a_job_twice_sends_nothing_twice(signed_in_admin, sandbox, cached, admin_api):
