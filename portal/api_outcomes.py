@@ -15,11 +15,12 @@ still be done, at GoTo. So the service
 
 It is also the one vocabulary of API errors shown to people: :func:`describe` maps each typed
 error of the client (``gotomeeting.errors``) and a missing or revoked sign-in (``TokenRevoked``)
-to one :class:`ApiOutcome` — the sentence, the audit outcome, whether trying again may help,
-the message level, whether the user must sign in again. Organizers, meetings, the import and
-the sync all word errors through it, and services raise one shape, :class:`ActionFailed`
-(:func:`action_failed`). A GoTo sign-in that no longer works is never an "action failed"
-message: the service records the failure, then raises ``TokenRevoked``, which
+to one :class:`ApiOutcome` — the sentence, whether trying again may help, the message level,
+whether the user must sign in again. Each is a failure in the audit log (an unknown outcome
+too: :func:`audit_detail` starts its detail with :data:`UNKNOWN_DETAIL`). Organizers,
+meetings, the import and the sync all word errors through it, and services raise one shape,
+:class:`ActionFailed` (:func:`action_failed`). A GoTo sign-in that no longer works is never an
+"action failed" message: the service records the failure, then raises ``TokenRevoked``, which
 ``accounts.middleware.GoToSessionEndedMiddleware`` turns into a sign-out with
 :data:`SIGN_IN_ENDED_MESSAGE`, the same from every view. No sentence names a host or a port:
 the client's errors do not carry them (``TransportError``), and the API's own message is
@@ -38,7 +39,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 
-from accounts.models import AuditOutcome
 from accounts.tokens import TokenRevoked
 from gotomeeting import errors
 from gotomeeting.errors import ApiError
@@ -77,7 +77,6 @@ class ApiOutcome:
 
     message: str
     reason: str
-    audit_outcome: str = AuditOutcome.FAILURE
     retryable: bool = False
     level: int = messages.ERROR
     stops_batch: bool = False
