@@ -3,7 +3,10 @@
 Each service calls GoTo first (outside any database transaction: no lock is held while the
 network is slow), then updates the cached row from the answer and records the audit entry in
 one ``transaction.atomic()`` block. When GoTo refuses or cannot be reached, a failure entry is
-recorded, no cached row changes, and :class:`MeetingActionFailed` carries a message for people.
+recorded, no cached row changes, and :class:`MeetingActionFailed` carries the message for
+people (:func:`portal.api_outcomes.describe`, worded as for organizers); a sign-in GoTo no
+longer accepts raises ``TokenRevoked``, which the middleware turns into a sign-out. An update
+records each changed field's before and after in its audit entry.
 
 When GoTo's answer to a write was lost (``OutcomeUnknown``), the service looks at GoTo whether
 it was done before answering, and otherwise says the outcome is unknown and has

@@ -3,7 +3,10 @@
 Each service calls the API, then updates the cache from the answer (write-through) and records
 an audit entry in the same transaction. On an API error it records a failure audit entry,
 leaves the cached rows as they were, and raises :class:`OrganizerActionError`, whose
-``message`` the view shows as it is. When GoTo's answer to a write was lost
+``message`` — the sentence of :func:`portal.api_outcomes.describe`, the same in every area —
+the view shows as it is; a sign-in GoTo no longer accepts raises ``TokenRevoked`` instead (the
+middleware signs the user out). Retries are the client's alone (its retry policy): nothing
+here sends a request again, the import included. When GoTo's answer to a write was lost
 (``OutcomeUnknown``), the service first looks at GoTo whether it was done, and otherwise says
 the outcome is unknown and has :func:`organizer_reconcile` re-read the organizer later (see
 :mod:`portal.api_outcomes`).
