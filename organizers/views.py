@@ -379,7 +379,9 @@ def _job(pk: int) -> ImportJob:
 def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(pk)
     if request.method == "POST":
-        _client(request)  # the import runs with the uploader's GoTo sign-in: it must be there
+        # A person starting it must hold a GoTo sign-in (none: the middleware signs them
+        # out); the task itself may fall back to the service connection.
+        _client(request)
         try:
             job = services.organizers_import_start(job=job, acting_user=request.user)
         except services.ImportEnqueueError as exc:
