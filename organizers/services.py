@@ -37,6 +37,7 @@ from portal.api_outcomes import (
     mark_done_late,
     reconcile_client,
     reconcile_later,
+    without_addresses,
 )
 from portal.locks import LockBusy, cache_lock
 
@@ -683,7 +684,7 @@ def organizers_import_start(*, job: ImportJob, acting_user) -> ImportJob:
             "Nothing was sent to GoTo; the preview is kept — try again in a moment."
         )
         ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportStatus.PREVIEW, enqueue_error=f"{message} ({exc})"
+            status=ImportStatus.PREVIEW, enqueue_error=f"{message} ({without_addresses(str(exc))})"
         )
         audit_record(
             actor=acting_user,
@@ -691,7 +692,7 @@ def organizers_import_start(*, job: ImportJob, acting_user) -> ImportJob:
             target=job,
             target_type="import",
             outcome=AuditOutcome.FAILURE,
-            detail=f"Task queue unreachable: {exc}",
+            detail=f"Task queue unreachable: {without_addresses(str(exc))}",
         )
         job.refresh_from_db()
         raise ImportEnqueueError(message) from exc

@@ -30,6 +30,7 @@ shown only for a 400, where it says what was wrong with the input.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -162,6 +163,18 @@ def _vocabulary(error: BaseException) -> tuple[str, str, dict[str, Any]]:
         "Try again later; if it lasts, tell the portal's operators.",
         {},
     )
+
+
+# host:port, or a URL's scheme and host: never shown to people (the logs keep them).
+_ADDRESS = re.compile(
+    r"\b(?:[a-z][a-z0-9+.-]*://[^\s/]+|(?:[\w-]+(?:\.[\w-]+)+|localhost):\d{2,5})\b",
+    re.IGNORECASE,
+)
+
+
+def without_addresses(text: str) -> str:
+    """``text`` (e.g. a broker's or Redis's error) with any host:port or URL host hidden."""
+    return _ADDRESS.sub("(address hidden)", text)
 
 
 class ActionFailed(Exception):

@@ -8,7 +8,6 @@ fresh each area is and a run killed halfway is marked as such by the next one.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -17,7 +16,7 @@ from django.utils import timezone
 
 from accounts.tokens import TokenRevoked
 from gotomeeting.errors import ApiError
-from portal.api_outcomes import describe
+from portal.api_outcomes import describe, without_addresses
 
 from ..locks import SyncLock
 from ..models import SyncOutcome, SyncRun
@@ -174,15 +173,8 @@ def _describe(exc: BaseException) -> str:
         outcome = describe(exc)
         reason = SERVICE_SIGN_IN_ENDED if outcome.ends_sign_in else outcome.reason
         return f"{reason} [{name}: {text}]" if text else reason
-    text = _ADDRESS.sub("(address hidden)", text)
+    text = without_addresses(text)
     return f"{name}: {text}" if text and name not in text else (text or name)
-
-
-# host:port, or a URL's scheme and host: never shown to people (the logs keep them).
-_ADDRESS = re.compile(
-    r"\b(?:[a-z][a-z0-9+.-]*://[^\s/]+|(?:[\w-]+(?:\.[\w-]+)+|localhost):\d{2,5})\b",
-    re.IGNORECASE,
-)
 
 
 def _say(progress: Progress | None, message: str) -> None:

@@ -233,6 +233,8 @@ def test_unreachable_task_queue_is_a_clear_message_and_the_job_stays_previewable
     job.refresh_from_db()
     assert job.status == ImportStatus.PREVIEW
     assert "Connection refused" in job.enqueue_error
+    assert "127.0.0.1" not in job.enqueue_error and "6379" not in html  # no address shown
+    assert "6379" not in AuditEntry.objects.get(action="import.start").detail
     assert _outcomes(job)["one@acme.example"] == ImportRowOutcome.WAITING
     assert "Invite 3 organizers" in html  # can be tried again
     assert not Organizer.objects.filter(email="one@acme.example").exists()
