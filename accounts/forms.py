@@ -13,7 +13,7 @@ from organizers.models import Group
 from portal.dates import SupportedDateFilter
 from portal.ids import IdModelChoiceField, IdModelMultipleChoiceField
 
-from .models import AuditEntry, AuditOutcome, Role
+from .models import AuditAction, AuditEntry, AuditOutcome, Role
 
 
 class UserAccessForm(forms.Form):
@@ -70,16 +70,11 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _action_choices() -> list[tuple[str, str]]:
-    actions = AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct()
-    return [(action, action) for action in actions]
-
-
 class AuditLogFilter(django_filters.FilterSet):
     """Filters of the audit log: who, what, target, outcome, and a date range (inclusive)."""
 
     user = django_filters.CharFilter(method="filter_user", label="User")
-    action = django_filters.ChoiceFilter(choices=_action_choices, label="Action")
+    action = django_filters.ChoiceFilter(choices=AuditAction.choices, label="Action")
     target = django_filters.CharFilter(method="filter_target", label="Target")
     outcome = django_filters.ChoiceFilter(choices=AuditOutcome.choices, label="Outcome")
     date_from = SupportedDateFilter(method="filter_date_from", label="From")

@@ -3,9 +3,11 @@
 - ``SessionTimeoutMiddleware``: an idle timeout (``settings.SESSION_IDLE_SECONDS``) and an
   absolute lifetime (``settings.SESSION_COOKIE_AGE``) counted from sign-in, and an immediate
   sign-out of a user whose portal access was revoked.
-- ``GoToSessionEndedMiddleware``: a view that finds the user's GoTo token revoked or
+- ``GoToSessionEndedMiddleware``: a view that finds the user's GoTo token missing, revoked or
   unrefreshable (``gotomeeting.errors.Unauthorized`` / ``accounts.tokens.TokenRevoked``) signs the
-  user out with a clear message instead of answering 500.
+  user out with the one message (``portal.api_outcomes.SIGN_IN_ENDED_MESSAGE``) instead of
+  answering 500. It is the only place that handles it: views do not catch these, and services
+  turn a refused token into ``TokenRevoked`` after recording the failure.
 
 Both go after ``MessageMiddleware`` (they add messages) and so after AuthenticationMiddleware.
 """
@@ -24,6 +26,7 @@ from django.shortcuts import resolve_url
 from django_htmx.http import HttpResponseClientRedirect
 
 from gotomeeting.errors import Unauthorized
+from portal.api_outcomes import SIGN_IN_ENDED_MESSAGE
 
 from .tokens import TokenRevoked
 
@@ -35,7 +38,6 @@ LAST_SEEN_KEY = "portal_last_seen"
 IDLE_MESSAGE = "You were signed out after {minutes} minutes without activity; please sign in again."
 LIFETIME_MESSAGE = "Your session reached its maximum length of {hours}; please sign in again."
 ACCESS_REVOKED_MESSAGE = "Your access to the portal has been revoked. Ask a portal admin."
-GOTO_SESSION_ENDED_MESSAGE = "Your GoTo session has ended; please sign in again."
 
 
 def _sign_out(request: HttpRequest, message: str, *, level: int = messages.WARNING) -> HttpResponse:
@@ -123,4 +125,4 @@ class GoToSessionEndedMiddleware:
             getattr(user, "pk", None),
             exception,
         )
-        return _sign_out(request, GOTO_SESSION_ENDED_MESSAGE, level=messages.ERROR)
+        return _sign_out(request, SIGN_IN_ENDED_MESSAGE, level=messages.ERROR)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.html import format_html_join
 
 from .fields import EncryptedTextField
 
@@ -58,21 +59,63 @@ class AuditOutcome(models.TextChoices):
     FAILURE = "failure", "Failure"
 
 
+class AuditAction(models.TextChoices):
+    """Every action the audit log records, named ``<object>.<verb>`` (one object, singular;
+    a bulk action's verb says so: ``organizer.bulk_suspend``). ``audit_record`` accepts only
+    these; entries stored under older names were renamed by migration 0004."""
+
+    USER_SIGN_IN = "user.sign_in", "User: sign in"
+    USER_CONNECT = "user.connect", "User: link a GoTo sign-in"
+    USER_CREATE = "user.create", "User: create"
+    ROLE_CHANGE = "role.change", "Role: change"
+    ROLE_SCOPE = "role.scope", "Role: scope to groups"
+    ACCESS_GRANT = "access.grant", "Access: grant"
+    ACCESS_REVOKE = "access.revoke", "Access: revoke"
+    SERVICE_CONNECTION_CHANGE = "service_connection.change", "Service connection: change"
+    SYNC_TRIGGER = "sync.trigger", "Sync: refresh now"
+    ORGANIZER_INVITE = "organizer.invite", "Organizer: invite"
+    ORGANIZER_RECHECK = "organizer.recheck", "Organizer: re-check"
+    ORGANIZER_RECONCILE = "organizer.reconcile", "Organizer: re-read after a lost answer"
+    ORGANIZER_SUSPEND = "organizer.suspend", "Organizer: suspend"
+    ORGANIZER_REACTIVATE = "organizer.reactivate", "Organizer: reactivate"
+    ORGANIZER_DELETE = "organizer.delete", "Organizer: delete"
+    ORGANIZER_BULK_SUSPEND = "organizer.bulk_suspend", "Organizer: suspend several"
+    ORGANIZER_BULK_REACTIVATE = "organizer.bulk_reactivate", "Organizer: reactivate several"
+    IMPORT_PREVIEW = "import.preview", "Import: preview a file"
+    IMPORT_START = "import.start", "Import: start"
+    IMPORT_RUN = "import.run", "Import: run"
+    MEETING_CREATE = "meeting.create", "Meeting: create"
+    MEETING_UPDATE = "meeting.update", "Meeting: update"
+    MEETING_DELETE = "meeting.delete", "Meeting: delete"
+    MEETING_START = "meeting.start", "Meeting: start"
+    MEETING_RECONCILE = "meeting.reconcile", "Meeting: re-read after a lost answer"
+    DIGEST_SUBSCRIBE = "digest.subscribe", "Digest: subscribe"
+    DIGEST_UNSUBSCRIBE = "digest.unsubscribe", "Digest: unsubscribe"
+    API_TOKEN_CREATE = "api_token.create", "API token: create"
+    API_TOKEN_REVOKE = "api_token.revoke", "API token: revoke"
+
+
 class AuditEntry(models.Model):
-    """Who did what to which target, when, and how it ended. Never edited or deleted."""
+    """Who did what to which target, when, and how it ended. Never edited or deleted.
+
+    ``changes`` holds what a change did, field by field: ``{"role": {"before": "organizer",
+    "after": "manager"}}`` (empty when there is nothing to compare, e.g. a failure or a
+    create); :meth:`changes_text` is its one rendering for people (page and CSV).
+    """
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     actor_label = models.CharField(max_length=254, blank=True)
-    action = models.CharField(max_length=64, db_index=True)
+    action = models.CharField(max_length=64, db_index=True, choices=AuditAction.choices)
     target_type = models.CharField(max_length=32, blank=True)
     target_id = models.CharField(max_length=254, blank=True, db_index=True)
     target_label = models.CharField(max_length=254, blank=True)
     outcome = models.CharField(max_length=16, choices=AuditOutcome.choices)
     detail = models.TextField(blank=True)
     request_id = models.CharField(max_length=64, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -81,6 +124,32 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.outcome}"
+
+    def change_lines(self) -> list[tuple[str, str, str]]:
+        """(field, before, after) of each change, as text: the one reading of ``changes``."""
+        return [
+            (str(name), _shown(change.get("before")), _shown(change.get("after")))
+            for name, change in (self.changes or {}).items()
+            if isinstance(change, dict)
+        ]
+
+    def changes_text(self) -> str:
+        """The changes as "field: before → after", separated by "; " (the CSV column)."""
+        return "; ".join(
+            f"{name}: {before} → {after}" for name, before, after in self.change_lines()
+        )
+
+    def changes_html(self) -> str:
+        """The changes for the audit page, one "field: before → after" a line, escaped."""
+        return format_html_join("", "<div>{}: {} → {}</div>", self.change_lines())
+
+
+def _shown(value) -> str:
+    if value is None or value == "" or value == []:
+        return "(none)"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    return str(value)
 
 
 class StoredToken(models.Model):

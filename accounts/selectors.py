@@ -16,6 +16,7 @@ AUDIT_CSV_HEADER = (
     "Target",
     "Outcome",
     "Detail",
+    "Changes",
     "Request id",
 )
 
@@ -60,6 +61,7 @@ def audit_csv_rows(entries: QuerySet[AuditEntry]):
             entry.target_label,
             entry.outcome,
             entry.detail,
+            entry.changes_text(),
             entry.request_id,
         )
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from organizers.models import Group
 
-from .audit import audit_record
-from .models import AuditOutcome, Role, User
+from .audit import audit_changes, audit_record
+from .models import AuditAction, AuditOutcome, Role, User
 from .tokens import store_token
 
 logger = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ def goto_connect_refuse(*, user: User | None, identity: GoToIdentity) -> None:
     """Record a refused attempt to link ``identity`` to the signed-in ``user``, then refuse it."""
     audit_record(
         actor=user,
-        action="user.connect",
+        action=AuditAction.USER_CONNECT,
         target=user,
         target_label=getattr(user, "email", "") or "",
         outcome=AuditOutcome.FAILURE,
@@ -191,14 +191,15 @@ def user_goto_sign_in(
         if new_role != old_role and not first_login:
             audit_record(
                 actor=None,
-                action="role.change",
+                action=AuditAction.ROLE_CHANGE,
                 target=user,
                 target_label=user.email,
                 detail=f"{old_role} → {new_role}: GoTo says this user is an account admin",
+                changes=audit_changes({"role": old_role}, {"role": new_role}),
             )
         audit_record(
             actor=user,
-            action="user.sign_in",
+            action=AuditAction.USER_SIGN_IN,
             target=user,
             target_label=user.email,
             detail=(
@@ -242,6 +243,7 @@ def user_access_update(
             user = User.objects.select_for_update().get(pk=user.pk)
             old_role, old_access = user.role, user.portal_access
             old_group_ids = set(user.managed_groups.values_list("pk", flat=True))
+            old_group_names = sorted(user.managed_groups.values_list("name", flat=True))
             new_group_ids = {g.pk for g in groups}
 
             stays_admin = role == Role.ADMIN and portal_access and user.is_active
@@ -263,10 +265,11 @@ def user_access_update(
             if old_role != role:
                 audit_record(
                     actor=acting_user,
-                    action="role.change",
+                    action=AuditAction.ROLE_CHANGE,
                     target=user,
                     target_label=target_label,
                     detail=f"{old_role} → {role}",
+                    changes=audit_changes({"role": old_role}, {"role": role}),
                 )
             if old_group_ids != new_group_ids:
                 names = ", ".join(sorted(g.name for g in groups)) or (
@@ -276,32 +279,37 @@ def user_access_update(
                 )
                 audit_record(
                     actor=acting_user,
-                    action="role.scope",
+                    action=AuditAction.ROLE_SCOPE,
                     target=user,
                     target_label=target_label,
                     detail=f"Scoped to: {names}",
+                    changes=audit_changes(
+                        {"groups": old_group_names}, {"groups": sorted(g.name for g in groups)}
+                    ),
                 )
             if old_access and not portal_access:
                 ended = user_sessions_end(user=user)
                 audit_record(
                     actor=acting_user,
-                    action="access.revoke",
+                    action=AuditAction.ACCESS_REVOKE,
                     target=user,
                     target_label=target_label,
                     detail=f"Portal access revoked; {ended} session(s) ended",
+                    changes=audit_changes({"portal_access": True}, {"portal_access": False}),
                 )
             elif portal_access and not old_access:
                 audit_record(
                     actor=acting_user,
-                    action="access.grant",
+                    action=AuditAction.ACCESS_GRANT,
                     target=user,
                     target_label=target_label,
                     detail="Portal access granted",
+                    changes=audit_changes({"portal_access": False}, {"portal_access": True}),
                 )
     except AccessChangeRefused as exc:
         audit_record(
             actor=acting_user,
-            action="access.revoke" if not portal_access else "role.change",
+            action=AuditAction.ACCESS_REVOKE if not portal_access else AuditAction.ROLE_CHANGE,
             target=user,
             target_label=target_label,
             outcome=AuditOutcome.FAILURE,
@@ -322,7 +330,7 @@ def user_ensure(*, email: str, acting_user: User | None = None) -> tuple[User, b
         user.save()
         audit_record(
             actor=acting_user,
-            action="user.create",
+            action=AuditAction.USER_CREATE,
             target=user,
             target_label=email,
             detail="Created ahead of the first GoTo sign-in",
@@ -381,9 +389,12 @@ def service_connection_set(*, admin: User, acting_user: User) -> None:
         connection.save(update_fields=["admin", "last_error", "updated_at"])
         audit_record(
             actor=acting_user,
-            action="service_connection.change",
+            action=AuditAction.SERVICE_CONNECTION_CHANGE,
             target=admin,
             target_type="user",
             detail=f"From {previous.email if previous else 'the first Admin with a token'} "
             f"to {admin.email}.",
+            changes=audit_changes(
+                {"admin": previous.email if previous else None}, {"admin": admin.email}
+            ),
         )

@@ -3,7 +3,10 @@
 Each service calls GoTo first (outside any database transaction: no lock is held while the
 network is slow), then updates the cached row from the answer and records the audit entry in
 one ``transaction.atomic()`` block. When GoTo refuses or cannot be reached, a failure entry is
-recorded, no cached row changes, and :class:`MeetingActionFailed` carries a message for people.
+recorded, no cached row changes, and :class:`MeetingActionFailed` carries the message for
+people (:func:`portal.api_outcomes.describe`, worded as for organizers); a sign-in GoTo no
+longer accepts raises ``TokenRevoked``, which the middleware turns into a sign-out. An update
+records each changed field's before and after in its audit entry.
 
 When GoTo's answer to a write was lost (``OutcomeUnknown``), the service looks at GoTo whether
 it was done before answering, and otherwise says the outcome is unknown and has
@@ -25,20 +28,21 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import audit_record
-from accounts.models import AuditOutcome
+from accounts.audit import audit_changes, audit_record
+from accounts.models import AuditAction, AuditOutcome
 from gotomeeting import GoToMeetingClient, MeetingRequest
 from gotomeeting import errors as api_errors
 from gotomeeting import models as api_models
 from organizers.models import Organizer
 from portal.api_outcomes import (
-    UNKNOWN_DETAIL,
+    ActionFailed,
+    action_failed,
+    audit_detail,
     check_outcome,
     checking_time,
     mark_done_late,
     reconcile_client,
     reconcile_later,
-    unknown_outcome_message,
 )
 
 from .models import Meeting
@@ -50,12 +54,10 @@ logger = logging.getLogger(__name__)
 UNKNOWN_CREATE_SECONDS = 24 * 3600
 
 
-class MeetingActionFailed(Exception):
-    """GoTo refused a meeting action or could not be reached; ``str(exc)`` is for people."""
-
-    def __init__(self, message: str, *, api_error: Exception | None = None):
-        super().__init__(message)
-        self.api_error = api_error
+class MeetingActionFailed(ActionFailed):
+    """GoTo refused a meeting action or could not be reached; ``str(exc)`` and ``message`` are
+    for people (the one shape of :class:`portal.api_outcomes.ActionFailed`, named for this
+    area)."""
 
 
 @dataclass(frozen=True)
@@ -112,35 +114,23 @@ class MeetingFields:
         )
 
 
-def _people_message(exc: api_errors.ApiError, action: str) -> str:
-    if isinstance(exc, api_errors.OutcomeUnknown):
-        return unknown_outcome_message(action, advice="check the meeting before trying again.")
-    if isinstance(exc, api_errors.NotFound):
-        return f"Could not {action}: GoTo no longer knows this meeting (deleted elsewhere?)."
-    if isinstance(exc, api_errors.Unauthorized):
-        return f"Could not {action}: your GoTo sign-in is no longer valid. Sign out and in again."
-    if isinstance(exc, api_errors.Forbidden):
-        return f"Could not {action}: GoTo does not allow you to do this for this meeting."
-    if isinstance(exc, api_errors.InvalidRequest):
-        return f"Could not {action}: GoTo refused it ({exc.message})."
-    if isinstance(exc, api_errors.RateLimited):
-        return f"Could not {action}: GoTo is busy right now. Try again in a minute."
-    if isinstance(exc, api_errors.TransportError | api_errors.ServerError):
-        return f"Could not {action}: GoTo could not be reached. Nothing was changed; try again."
-    return f"Could not {action}: GoTo answered with an error ({exc})."
-
-
 def _fail(
     exc: api_errors.ApiError,
     *,
     acting_user,
-    action: str,
+    action: AuditAction,
     verb: str,
     meeting: Meeting | None = None,
     target_label: str = "",
     message: str = "",
-) -> MeetingActionFailed:
-    unknown = isinstance(exc, api_errors.OutcomeUnknown)
+    advice: str | None = None,
+) -> Exception:
+    """Record the failure entry and build the error to raise: the vocabulary's sentence
+    (``portal.api_outcomes.describe``) unless ``message`` says otherwise; ``TokenRevoked``
+    when GoTo no longer accepts the sign-in (the middleware signs the user out)."""
+    error = action_failed(
+        exc, what=verb, advice=advice, message=message, failure=MeetingActionFailed
+    )
     audit_record(
         actor=acting_user,
         action=action,
@@ -148,9 +138,9 @@ def _fail(
         target_type="meeting",
         target_label=target_label,
         outcome=AuditOutcome.FAILURE,
-        detail=f"{UNKNOWN_DETAIL}: {exc}" if unknown else str(exc),
+        detail=audit_detail(getattr(error, "message", str(error)), exc),
     )
-    return MeetingActionFailed(message or _people_message(exc, verb), api_error=exc)
+    return error
 
 
 def _cached_organizer(organizer_key: int | None) -> Organizer | None:
@@ -205,7 +195,7 @@ def _cache_created(
         )
         audit_record(
             actor=acting_user,
-            action="meeting.create",
+            action=AuditAction.MEETING_CREATE,
             target=meeting,
             detail=f"GoTo meeting {created.meeting_id}: {fields.describe()}{detail}",
         )
@@ -240,14 +230,11 @@ def meeting_create(*, client: GoToMeetingClient, acting_user, fields: MeetingFie
             raise _fail(
                 exc,
                 acting_user=acting_user,
-                action="meeting.create",
-                verb="create the meeting",
+                action=AuditAction.MEETING_CREATE,
+                verb=f"create the meeting “{fields.subject}”",
                 target_label=fields.subject,
-                message=unknown_outcome_message(
-                    f"create the meeting “{fields.subject}”",
-                    advice="check My meetings before creating it again (sent again, the same "
-                    "meeting is looked up at GoTo first, not created twice).",
-                ),
+                advice="check My meetings before creating it again (sent again, the same "
+                "meeting is looked up at GoTo first, not created twice).",
             ) from exc
         meeting = _cache_created(
             acting_user=acting_user, fields=fields, created=found, detail=_LATE_DETAIL
@@ -257,7 +244,7 @@ def meeting_create(*, client: GoToMeetingClient, acting_user, fields: MeetingFie
         raise _fail(
             exc,
             acting_user=acting_user,
-            action="meeting.create",
+            action=AuditAction.MEETING_CREATE,
             verb="create the meeting",
             target_label=fields.subject,
         ) from exc
@@ -276,7 +263,7 @@ def _earlier_unknown_create(
         raise _fail(
             exc,
             acting_user=acting_user,
-            action="meeting.create",
+            action=AuditAction.MEETING_CREATE,
             verb="create the meeting",
             target_label=fields.subject,
             message=(
@@ -312,7 +299,7 @@ def meeting_update(
             raise _fail(
                 exc,
                 acting_user=acting_user,
-                action="meeting.update",
+                action=AuditAction.MEETING_UPDATE,
                 verb="update the meeting",
                 meeting=meeting,
             ) from exc
@@ -321,10 +308,11 @@ def meeting_update(
         raise _fail(
             exc,
             acting_user=acting_user,
-            action="meeting.update",
+            action=AuditAction.MEETING_UPDATE,
             verb="update the meeting",
             meeting=meeting,
         ) from exc
+    before = _audited_fields(meeting)
     with transaction.atomic():
         meeting.subject = fields.subject
         meeting.start_time = fields.start_time
@@ -346,12 +334,25 @@ def meeting_update(
         )
         audit_record(
             actor=acting_user,
-            action="meeting.update",
+            action=AuditAction.MEETING_UPDATE,
             target=meeting,
             detail=f"GoTo meeting {meeting.meeting_id}: {fields.describe()}"
             + (" (GoTo's answer was lost; re-reading at GoTo showed it was done)" if late else ""),
+            changes=audit_changes(before, _audited_fields(meeting)),
         )
     return mark_done_late(meeting) if late else meeting
+
+
+def _audited_fields(meeting: Meeting) -> dict[str, Any]:
+    """What an update may change, as the audit entry's before/after (times in UTC)."""
+    return {
+        "subject": meeting.subject,
+        "start_time": meeting.start_time.astimezone(UTC) if meeting.start_time else None,
+        "end_time": meeting.end_time.astimezone(UTC) if meeting.end_time else None,
+        "meeting_type": meeting.meeting_type,
+        "password_required": meeting.password_required,
+        "conference_call_info": meeting.conference_call_info,
+    }
 
 
 def meeting_delete(*, client: GoToMeetingClient, acting_user, meeting: Meeting) -> Meeting:
@@ -365,7 +366,7 @@ def meeting_delete(*, client: GoToMeetingClient, acting_user, meeting: Meeting) 
             raise _fail(
                 exc,
                 acting_user=acting_user,
-                action="meeting.delete",
+                action=AuditAction.MEETING_DELETE,
                 verb="delete the meeting",
                 meeting=meeting,
             ) from exc
@@ -374,7 +375,7 @@ def meeting_delete(*, client: GoToMeetingClient, acting_user, meeting: Meeting) 
         raise _fail(
             exc,
             acting_user=acting_user,
-            action="meeting.delete",
+            action=AuditAction.MEETING_DELETE,
             verb="delete the meeting",
             meeting=meeting,
         ) from exc
@@ -384,7 +385,7 @@ def meeting_delete(*, client: GoToMeetingClient, acting_user, meeting: Meeting) 
         meeting.save(update_fields=["removed_at", "is_live"])
         audit_record(
             actor=acting_user,
-            action="meeting.delete",
+            action=AuditAction.MEETING_DELETE,
             target=meeting,
             detail=f"GoTo meeting {meeting.meeting_id}"
             + (" (GoTo's answer was lost; re-reading at GoTo showed it was done)" if late else ""),
@@ -418,7 +419,7 @@ def meeting_start(*, client: GoToMeetingClient, acting_user, meeting: Meeting) -
         raise _fail(
             exc,
             acting_user=acting_user,
-            action="meeting.start",
+            action=AuditAction.MEETING_START,
             verb="start the meeting",
             meeting=meeting,
         ) from exc
@@ -427,7 +428,7 @@ def meeting_start(*, client: GoToMeetingClient, acting_user, meeting: Meeting) -
         raise _fail(
             error,
             acting_user=acting_user,
-            action="meeting.start",
+            action=AuditAction.MEETING_START,
             verb="start the meeting",
             meeting=meeting,
         )
@@ -436,7 +437,7 @@ def meeting_start(*, client: GoToMeetingClient, acting_user, meeting: Meeting) -
         # sees it); the entry records who started it.
         audit_record(
             actor=acting_user,
-            action="meeting.start",
+            action=AuditAction.MEETING_START,
             target=meeting,
             detail=f"GoTo meeting {meeting.meeting_id}",
         )
@@ -490,7 +491,7 @@ def meeting_reconcile(
             state = f"“{meeting.subject}”, {meeting.start_time.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
         audit_record(
             actor=acting_user,
-            action="meeting.reconcile",
+            action=AuditAction.MEETING_RECONCILE,
             target=meeting,
             detail=f"Re-read at GoTo after an answer was lost: {state}.",
         )
@@ -508,7 +509,7 @@ def _reconcile_create(
         )
     audit_record(
         actor=acting_user,
-        action="meeting.create",
+        action=AuditAction.MEETING_CREATE,
         target_type="meeting",
         target_label=fields.subject,
         outcome=AuditOutcome.FAILURE,

@@ -20,7 +20,6 @@ from django.utils.decorators import method_decorator
 from django.views import View
 
 from accounts.connections import client_for_user
-from accounts.tokens import TokenRevoked
 from organizers.models import Organizer
 from portal.api_outcomes import outcome_note
 from portal.export import csv_response, export_refused, wants_csv
@@ -39,11 +38,6 @@ from .forms import (
     HistoryFilterForm,
     MeetingForm,
     request_timezone,
-)
-
-NO_TOKEN_MESSAGE = (
-    "The portal holds no GoTo sign-in for you any more: sign out and sign in again, "
-    "then retry. Nothing was changed."
 )
 
 
@@ -342,11 +336,8 @@ class _MeetingFormView(MeetingsView):
         try:
             client = client_for_user(request.user)
             saved = self.save(client, request.user, meeting, form.meeting_fields())
-        except TokenRevoked:
-            messages.error(request, NO_TOKEN_MESSAGE)
-            return self.render_form(request, form, meeting)
         except services.MeetingActionFailed as exc:
-            messages.error(request, str(exc))
+            messages.add_message(request, exc.level, exc.message)
             return self.render_form(request, form, meeting)
         # Show times back in the zone they were entered in.
         request.session[TZ_SESSION_KEY] = form.cleaned_data["timezone"]
@@ -390,11 +381,8 @@ class MeetingDeleteView(MeetingsView):
             meeting = services.meeting_delete(
                 client=client, acting_user=request.user, meeting=meeting
             )
-        except TokenRevoked:
-            messages.error(request, NO_TOKEN_MESSAGE)
-            return redirect("meetings:detail", pk=meeting.pk)
         except services.MeetingActionFailed as exc:
-            messages.error(request, str(exc))
+            messages.add_message(request, exc.level, exc.message)
             return redirect("meetings:detail", pk=meeting.pk)
         done = f"Meeting “{meeting.subject}” deleted. {outcome_note(meeting)}"
         messages.success(request, done.strip())
@@ -417,11 +405,8 @@ class MeetingStartView(MeetingsView):
             host_url = services.meeting_start(
                 client=client, acting_user=request.user, meeting=meeting
             )
-        except TokenRevoked:
-            messages.error(request, NO_TOKEN_MESSAGE)
-            return redirect("meetings:detail", pk=meeting.pk)
         except services.MeetingActionFailed as exc:
-            messages.error(request, str(exc))
+            messages.add_message(request, exc.level, exc.message)
             return redirect("meetings:detail", pk=meeting.pk)
         return redirect(host_url)
 

@@ -73,7 +73,14 @@ def run_sync_service(
 
 
 def _record_failure(*, area: str, run: SyncRun | None, triggered_by: str, error: Exception) -> None:
-    message = f"No service connection: {error}"
+    from accounts.tokens import TokenRevoked
+
+    from .services.runs import _describe
+
+    # TokenRevoked says what is missing in words for people; the rest in the vocabulary's.
+    message = (
+        f"No service connection: {error if isinstance(error, TokenRevoked) else _describe(error)}"
+    )
     if run is not None and run.outcome == SyncOutcome.RUNNING and run.finished_at is None:
         SyncRun.objects.filter(pk=run.pk).update(
             outcome=SyncOutcome.FAILED, error=message, finished_at=timezone.now()

@@ -14,6 +14,10 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
+from accounts.tokens import TokenRevoked
+from gotomeeting.errors import ApiError
+from portal.api_outcomes import describe, without_addresses
+
 from ..locks import SyncLock
 from ..models import SyncOutcome, SyncRun
 from ..usage import enter_area, leave_area
@@ -24,6 +28,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ABANDONED = "Did not finish: the process running it stopped, or no worker picked it up."
+# A refused token, met by background work: the service connection's, not the reader's.
+SERVICE_SIGN_IN_ENDED = (
+    "GoTo no longer accepts the service connection's sign-in: an Admin must sign in again, or "
+    "choose another Admin on the Sync status page."
+)
 
 Progress = Callable[[str], None]
 
@@ -155,8 +164,16 @@ class _Recorder:
 
 
 def _describe(exc: BaseException) -> str:
+    """A run's error for the Sync status page: GoTo's errors in the words of
+    :func:`portal.api_outcomes.describe`, then the client's short form for operators (the
+    client's errors name no host); anything else by its type and text, addresses hidden."""
     text = str(exc)
     name = type(exc).__name__
+    if isinstance(exc, ApiError | TokenRevoked):
+        outcome = describe(exc)
+        reason = SERVICE_SIGN_IN_ENDED if outcome.ends_sign_in else outcome.reason
+        return f"{reason} [{name}: {text}]" if text else reason
+    text = without_addresses(text)
     return f"{name}: {text}" if text and name not in text else (text or name)
 
 

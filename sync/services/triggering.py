@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.models import AuditOutcome
+from accounts.models import AuditAction, AuditOutcome
 
 from ..locks import lock_is_held
 from ..models import SyncArea, SyncOutcome, SyncRun
@@ -61,7 +61,7 @@ def sync_trigger(*, area: str, acting_user) -> TriggerResult:
             )
             audit_record(
                 actor=acting_user,
-                action="sync.trigger",
+                action=AuditAction.SYNC_TRIGGER,
                 target=run,
                 target_label=f"Refresh {area.label}",
                 detail="already running",
@@ -71,7 +71,7 @@ def sync_trigger(*, area: str, acting_user) -> TriggerResult:
         run = SyncRun.objects.create(area=area, triggered_by=who)
         audit_record(
             actor=acting_user,
-            action="sync.trigger",
+            action=AuditAction.SYNC_TRIGGER,
             target=run,
             target_label=f"Refresh {area.label}",
             detail=f"queued on {interactive_queue()}",
@@ -85,7 +85,7 @@ def sync_trigger(*, area: str, acting_user) -> TriggerResult:
         )
         audit_record(
             actor=acting_user,
-            action="sync.trigger",
+            action=AuditAction.SYNC_TRIGGER,
             target=run,
             target_label=f"Refresh {area.label}",
             outcome=AuditOutcome.FAILURE,

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.models import AuditEntry, AuditOutcome
+from accounts.models import AuditAction, AuditEntry, AuditOutcome
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def entries(admin_user, organizer_user):
         "suspend": _at(
             audit_record(
                 actor=admin_user,
-                action="organizer.suspend",
+                action=AuditAction.ORGANIZER_SUSPEND,
                 target_type="organizer",
                 target_id="123",
                 target_label="zed@acme.example",
@@ -45,7 +45,7 @@ def entries(admin_user, organizer_user):
         "failed_delete": _at(
             audit_record(
                 actor=admin_user,
-                action="organizer.delete",
+                action=AuditAction.ORGANIZER_DELETE,
                 target_type="organizer",
                 target_id="456",
                 target_label="yan@acme.example",
@@ -55,7 +55,9 @@ def entries(admin_user, organizer_user):
             day + timedelta(days=1),
         ),
         "meeting": _at(
-            audit_record(actor=carol, action="meeting.create", target_label="Weekly sync"),
+            audit_record(
+                actor=carol, action=AuditAction.MEETING_CREATE, target_label="Weekly sync"
+            ),
             day + timedelta(days=5),
         ),
     }
@@ -117,12 +119,14 @@ def test_empty_result_says_so(client_for, admin_user, entries):
 
 def test_pages_of_fifty(client_for, admin_user):
     for n in range(51):
-        audit_record(actor=admin_user, action="test.bulk", target_label=f"item {n}")
+        audit_record(
+            actor=admin_user, action=AuditAction.ORGANIZER_RECHECK, target_label=f"item {n}"
+        )
     client = client_for(admin_user)
-    first = client.get(URL, {"action": "test.bulk"})
+    first = client.get(URL, {"action": "organizer.recheck"})
     assert len(first.context["page"].object_list) == 50
-    assert b"page=2" in first.content and b"action=test.bulk" in first.content
-    second = client.get(URL, {"action": "test.bulk", "page": 2})
+    assert b"page=2" in first.content and b"action=organizer.recheck" in first.content
+    second = client.get(URL, {"action": "organizer.recheck", "page": 2})
     assert len(second.context["page"].object_list) == 1
 
 

@@ -13,9 +13,9 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from accounts.connections import client_for_user
-from accounts.middleware import GOTO_SESSION_ENDED_MESSAGE
 from accounts.models import Role, User
 from accounts.tokens import load_token
+from portal.api_outcomes import SIGN_IN_ENDED_MESSAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -194,7 +194,7 @@ def test_revoked_goto_session_signs_the_user_out_cleanly(
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
-    assert GOTO_SESSION_ENDED_MESSAGE in [str(m) for m in get_messages(response.wsgi_request)]
+    assert SIGN_IN_ENDED_MESSAGE in [str(m) for m in get_messages(response.wsgi_request)]
     assert browser.get(reverse("accounts:roles")).status_code == 302
     # Signing in again works and gives a fresh token.
     sandbox.faults(expire_tokens=False)

@@ -10,8 +10,8 @@ import responses
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from accounts.middleware import GOTO_SESSION_ENDED_MESSAGE
 from accounts.tokens import store_token
+from portal.api_outcomes import SIGN_IN_ENDED_MESSAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def _assert_signed_out_with_message(client, response):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
     assert not response.wsgi_request.user.is_authenticated
-    assert GOTO_SESSION_ENDED_MESSAGE in [str(m) for m in get_messages(response.wsgi_request)]
+    assert SIGN_IN_ENDED_MESSAGE in [str(m) for m in get_messages(response.wsgi_request)]
     assert client.get(reverse("accounts:roles")).status_code == 302  # the session is gone
 
 

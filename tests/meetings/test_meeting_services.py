@@ -89,7 +89,16 @@ def test_update_changes_goto_and_the_cache(created, organizer_client, goto_organ
     created.refresh_from_db()
     assert created.subject == "Design review (moved)"
     assert created.start_time == later
-    assert AuditEntry.objects.filter(action="meeting.update", outcome="success").count() == 1
+    entry = AuditEntry.objects.get(action="meeting.update", outcome="success")
+    assert entry.changes == {
+        "subject": {"before": "Design review", "after": "Design review (moved)"},
+        "start_time": {"before": f"{YEAR}-04-02T13:00:00+00:00", "after": later.isoformat()},
+        "end_time": {
+            "before": f"{YEAR}-04-02T14:00:00+00:00",
+            "after": (later + timedelta(minutes=45)).isoformat(),
+        },
+        "conference_call_info": {"before": "Hybrid", "after": "Call +1 555 0100, PIN 1234"},
+    }
 
 
 def test_delete_removes_at_goto_and_keeps_the_row_marked(
@@ -127,7 +136,7 @@ def test_unknown_meeting_is_a_clear_failure_and_changes_nothing(
     organizer_client, goto_organizer, sandbox
 ):
     ghost = MeetingFactory(meeting_id=123456789, subject="Ghost")
-    with pytest.raises(MeetingActionFailed, match="no longer knows this meeting"):
+    with pytest.raises(MeetingActionFailed, match=r"GoTo does not know it \(404\)"):
         services.meeting_delete(client=organizer_client, acting_user=goto_organizer, meeting=ghost)
     ghost.refresh_from_db()
     assert ghost.removed_at is None
@@ -158,7 +167,7 @@ def test_another_organizers_meeting_is_refused_by_goto(
 
 def test_goto_refusing_a_create_records_a_failure(organizer_client, goto_organizer, sandbox):
     sandbox.faults(fail_next=[400])
-    with pytest.raises(MeetingActionFailed, match="GoTo refused it"):
+    with pytest.raises(MeetingActionFailed, match=r"GoTo refused the request \(400\)"):
         services.meeting_create(
             client=organizer_client, acting_user=goto_organizer, fields=fields()
         )
@@ -171,7 +180,7 @@ def test_goto_refusing_a_create_records_a_failure(organizer_client, goto_organiz
 def test_goto_down_on_start_is_a_clear_failure(created, organizer_client, goto_organizer, sandbox):
     organizer_client.retry_policy.max_retries = 0
     sandbox.faults(fail_next=[503])
-    with pytest.raises(MeetingActionFailed, match="could not be reached"):
+    with pytest.raises(MeetingActionFailed, match=r"GoTo had a server error \(503\)"):
         services.meeting_start(client=organizer_client, acting_user=goto_organizer, meeting=created)
     assert AuditEntry.objects.filter(action="meeting.start", outcome="failure").count() == 1
 
@@ -192,10 +201,10 @@ def test_error_answers_map_to_messages(goto_organizer):
     )
     meeting = MeetingFactory(meeting_id=42, subject="Kept")
     cases = [
-        (403, {"int_err_code": "AccessDenied", "msg": "no"}, "does not allow you"),
-        (400, {"int_err_code": "InvalidRequest", "msg": "bad date"}, "refused it (bad date)"),
-        (429, {"int_err_code": "TooMany", "msg": "slow down"}, "busy"),
-        (500, {"int_err_code": "Oops", "msg": "boom"}, "could not be reached"),
+        (403, {"int_err_code": "AccessDenied", "msg": "no"}, "is not allowed to do this"),
+        (400, {"int_err_code": "InvalidRequest", "msg": "bad date"}, "(400): bad date."),
+        (429, {"int_err_code": "TooMany", "msg": "slow down"}, "(429)"),
+        (500, {"int_err_code": "Oops", "msg": "boom"}, "server error (500)"),
     ]
     for status, body, message in cases:
         responses.upsert(responses.PUT, f"{base}/meetings/42", json=body, status=status)

@@ -184,7 +184,7 @@ def test_each_enqueued_task_runs_exactly_once_across_two_workers(two_machines):
         with psycopg.connect(two_machines["database"]) as conn:
             return conn.execute(
                 "SELECT target_id, detail FROM accounts_auditentry "
-                "WHERE action = 'ops_test.run' AND target_id LIKE %s",
+                "WHERE target_type = 'ops_test' AND target_id LIKE %s",
                 (f"{batch}:%",),
             ).fetchall()
 

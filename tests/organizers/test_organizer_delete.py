@@ -45,7 +45,7 @@ def test_delete_of_an_unknown_key_is_a_404_message_and_changes_nothing(
     ghost = OrganizerFactory(organizer_key=4242424243, email="ghost@acme.example")
     with pytest.raises(services.OrganizerActionError) as caught:
         services.organizer_delete(client=admin_api, organizer=ghost, acting_user=admin_user)
-    assert "may already have been deleted" in caught.value.message
+    assert "may have been deleted elsewhere" in caught.value.message
     assert Organizer.objects.get(pk=ghost.pk).deleted_at is None
     assert AuditEntry.objects.get(action="organizer.delete").outcome == "failure"
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.models import AuditOutcome
+from accounts.models import AuditAction, AuditOutcome
 from tests.factories import MeetingInstanceFactory, OrganizerFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,10 +41,12 @@ def test_detail_shows_the_organizer_meetings_totals_and_audit(client_for, admin_
         start_time=now - timedelta(days=10),
     )
     MeetingInstanceFactory(organizer=other, subject="Not hers", num_attendees=50)
-    audit_record(actor=admin_user, action="organizer.suspend", target=organizer, detail="x")
+    audit_record(
+        actor=admin_user, action=AuditAction.ORGANIZER_SUSPEND, target=organizer, detail="x"
+    )
     audit_record(
         actor=admin_user,
-        action="organizer.suspend",
+        action=AuditAction.ORGANIZER_SUSPEND,
         target=other,
         outcome=AuditOutcome.FAILURE,
         detail="someone else",

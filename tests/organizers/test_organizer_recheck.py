@@ -58,7 +58,7 @@ def test_recheck_of_an_organizer_gone_at_goto_is_a_404_message_and_changes_nothi
     admin_api.delete_organizer_by_email("fresh@acme.example")  # deleted elsewhere
     with pytest.raises(services.OrganizerActionError) as caught:
         services.organizer_recheck(client=admin_api, organizer=invited, acting_user=admin_user)
-    assert "does not know this organizer (404)" in caught.value.message
+    assert "GoTo does not know it (404)" in caught.value.message
     fresh = Organizer.objects.get(pk=invited.pk)
     assert (fresh.organizer_key, fresh.deleted_at, fresh.synced_at) == (
         None,

@@ -35,6 +35,7 @@ def test_suspend_suspends_at_goto_and_in_the_cache(sandbox, admin_api, admin_use
         str(organizer.pk),
         "Status active → suspended.",
     )
+    assert entry.changes == {"status": {"before": "active", "after": "suspended"}}
 
 
 def test_reactivate_makes_a_suspended_organizer_active(sandbox, admin_api, admin_user, cached):
@@ -43,7 +44,9 @@ def test_reactivate_makes_a_suspended_organizer_active(sandbox, admin_api, admin
     services.organizer_reactivate(client=admin_api, organizer=organizer, acting_user=admin_user)
     assert sandbox_organizer(sandbox, EMAIL)["status"] == "active"
     assert Organizer.objects.get(pk=organizer.pk).status == "active"
-    assert AuditEntry.objects.get(action="organizer.reactivate").outcome == "success"
+    entry = AuditEntry.objects.get(action="organizer.reactivate")
+    assert entry.outcome == "success"
+    assert entry.changes_text() == "status: suspended → active"
 
 
 def test_suspending_an_already_suspended_organizer_is_refused_without_calling_goto(
@@ -73,7 +76,7 @@ def test_unknown_key_is_a_404_message_and_changes_nothing(sandbox, admin_api, ad
     before = _snapshot(ghost)
     with pytest.raises(services.OrganizerActionError) as caught:
         services.organizer_suspend(client=admin_api, organizer=ghost, acting_user=admin_user)
-    assert "does not know this organizer (404)" in caught.value.message
+    assert "GoTo does not know it (404)" in caught.value.message
     assert _snapshot(ghost) == before
     entry = AuditEntry.objects.get(action="organizer.suspend")
     assert entry.outcome == "failure" and "404" in entry.detail
@@ -107,7 +110,7 @@ def test_non_admin_token_gets_a_403_message(sandbox, goto_client, admin_user, ca
         services.organizer_suspend(
             client=goto_client("manager@acme.example"), organizer=organizer, acting_user=admin_user
         )
-    assert "not an account admin" in caught.value.message
+    assert "by a GoTo account admin only" in caught.value.message
     assert _snapshot(organizer) == before
 
 
@@ -163,7 +166,7 @@ def test_page_failure_is_a_message_on_the_next_page(signed_in_admin, sandbox, ca
     organizer = cached[EMAIL]
     sandbox.faults(fail_next=[429, 429, 429, 429, 429])
     response = signed_in_admin.post(reverse("organizers:suspend", args=[organizer.pk]), follow=True)
-    assert "limiting how fast we may call it (429)" in response.content.decode()
+    assert "limiting how fast the portal may call it (429)" in response.content.decode()
 
 
 def test_manager_cannot_suspend_organizer(client_for, manager_user, cached, sandbox):

@@ -30,7 +30,7 @@ def test_bulk_suspend_suspends_each_organizer(sandbox, admin_api, admin_user, ca
     assert _statuses(EMAILS) == dict.fromkeys(EMAILS, "suspended")
     assert all(sandbox_organizer(sandbox, e)["status"] == "suspended" for e in EMAILS)
     assert AuditEntry.objects.filter(action="organizer.suspend", outcome="success").count() == 2
-    assert AuditEntry.objects.get(action="organizers.suspend_bulk").detail == "2 done, 0 failed."
+    assert AuditEntry.objects.get(action="organizer.bulk_suspend").detail == "2 done, 0 failed."
 
 
 def test_one_already_suspended_does_not_stop_the_others(sandbox, admin_api, admin_user, cached):
@@ -52,7 +52,9 @@ def test_rate_limit_stops_the_rest_and_changes_nothing(sandbox, admin_api, admin
     )
     assert not result.succeeded
     assert "(429)" in result.failed[0].message
-    assert result.failed[1].message == "Not attempted: GoTo was rate limiting (429)."
+    assert result.failed[1].message == (
+        "Not attempted: GoTo is limiting how fast the portal may call it (429)."
+    )
     assert _statuses(EMAILS) == dict.fromkeys(EMAILS, "active")
     assert all(sandbox_organizer(sandbox, e)["status"] == "active" for e in EMAILS)
 

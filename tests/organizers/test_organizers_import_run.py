@@ -10,9 +10,12 @@ from django.urls import reverse
 from kombu.exceptions import OperationalError
 
 from accounts.models import AuditEntry
+from accounts.tokens import TokenRevoked
+from gotomeeting.retry_policy import RetryPolicy
 from organizers import services
 from organizers.models import ImportJob, ImportRowOutcome, ImportStatus, Organizer
 from organizers.tasks import import_organizers_task
+from portal.api_outcomes import SIGN_IN_ENDED_MESSAGE
 from tests.organizers.conftest import sandbox_organizer
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +84,7 @@ def test_import_creates_the_valid_rows_and_records_each_outcome(
     created = Organizer.objects.get(email="three@acme.example")
     assert created.is_pending and created.group.name == "Platform"
     assert AuditEntry.objects.filter(action="organizer.invite", outcome="success").count() == 3
-    summary = AuditEntry.objects.get(action="organizers.import")
+    summary = AuditEntry.objects.get(action="import.run")
     assert summary.detail == "3 created, 0 already existed, 0 failed."
 
     result = signed_in_admin.get(reverse("organizers:import_result", args=[job.pk]))
@@ -124,7 +127,7 @@ def test_a_409_from_goto_counts_as_already_exists(signed_in_admin, sandbox, cach
     row = job.rows.get(email="two@acme.example")
     assert (row.outcome, row.detail) == (ImportRowOutcome.EXISTS, "Already exists at GoTo (409).")
     assert job.status == ImportStatus.FINISHED
-    assert "0 failed" in AuditEntry.objects.get(action="organizers.import").detail
+    assert "0 failed" in AuditEntry.objects.get(action="import.run").detail
 
 
 def test_rows_cached_since_the_preview_are_not_sent(signed_in_admin, sandbox, cached, admin_api):
@@ -137,26 +140,71 @@ def test_rows_cached_since_the_preview_are_not_sent(signed_in_admin, sandbox, ca
     assert sandbox_organizer(sandbox, "one@acme.example") is None
 
 
-def test_rate_limited_row_waits_and_is_retried(signed_in_admin, sandbox, cached, admin_api):
-    job = _upload(signed_in_admin)
-    waits = []
-    sandbox.faults(fail_next=[429, 429, 429, 429, 429])
-    services.organizers_import_run(client=admin_api, job=job, sleep=waits.append)
-    assert len(waits) == 1
-    assert _outcomes(job)["one@acme.example"] == ImportRowOutcome.CREATED
+# Retries live in the client alone: one try and the retries its policy allows, per row.
+ATTEMPTS = 1 + RetryPolicy().max_retries
 
 
-def test_a_row_that_stays_rate_limited_fails_and_the_rest_go_on(
+def _creates_sent(sandbox) -> int:
+    """How many organizer creates the sandbox received (429 answers included)."""
+    return sum(
+        count
+        for route, count in sandbox.stats()["routes"].items()
+        if route.startswith("POST ") and route.endswith("/organizers")
+    )
+
+
+def test_a_rate_limited_row_is_retried_by_the_client_alone(
     signed_in_admin, sandbox, cached, admin_api
 ):
     job = _upload(signed_in_admin)
-    sandbox.faults(fail_next=[429] * 15)
-    services.organizers_import_run(client=admin_api, job=job, sleep=lambda s: None)
+    sandbox.reset_stats()
+    sandbox.faults(fail_next=[429] * (ATTEMPTS - 1))
+    services.organizers_import_run(client=admin_api, job=job)
+    assert _outcomes(job)["one@acme.example"] == ImportRowOutcome.CREATED
+    assert sandbox.stats()["statuses"]["429"] == ATTEMPTS - 1
+    assert _creates_sent(sandbox) == ATTEMPTS + 2  # row one's tries, then one for each other
+
+
+def test_a_row_still_rate_limited_after_the_clients_retries_fails_and_the_rest_go_on(
+    signed_in_admin, sandbox, cached, admin_api
+):
+    job = _upload(signed_in_admin)
+    sandbox.reset_stats()
+    sandbox.faults(fail_next=[429] * ATTEMPTS)
+    services.organizers_import_run(client=admin_api, job=job)
     one = job.rows.get(email="one@acme.example")
-    assert one.outcome == ImportRowOutcome.FAILED and "(429)" in one.detail
+    assert one.outcome == ImportRowOutcome.FAILED
+    assert "GoTo is limiting how fast the portal may call it (429)" in one.detail
+    # Exactly the client's attempts for row one (the import used to add 3 rounds of its own).
+    assert sandbox.stats()["statuses"]["429"] == ATTEMPTS
+    assert _creates_sent(sandbox) == ATTEMPTS + 2
     assert _outcomes(job)["two@acme.example"] == ImportRowOutcome.CREATED
     assert not Organizer.objects.filter(email="one@acme.example").exists()
-    assert AuditEntry.objects.get(action="organizers.import").outcome == "failure"
+    assert AuditEntry.objects.get(action="import.run").outcome == "failure"
+
+
+def test_a_sign_in_goto_refuses_stops_the_import_and_keeps_the_rest_waiting(
+    signed_in_admin, sandbox, cached, sandbox_settings
+):
+    from accounts.connections import oauth_config
+    from gotomeeting import GoToMeetingClient
+
+    job = _upload(signed_in_admin)
+    refused = GoToMeetingClient(
+        api_base_url=sandbox.api_base_url,
+        oauth=oauth_config(),
+        token={"access_token": "revoked", "refresh_token": "revoked", "expires_in": 600},
+        sleep=lambda seconds: None,
+    )
+    with pytest.raises(TokenRevoked):
+        services.organizers_import_run(client=refused, job=job)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
+    assert SIGN_IN_ENDED_MESSAGE in job.error
+    assert set(_outcomes(job).values()) == {ImportRowOutcome.WAITING, ImportRowOutcome.INVALID}
+    failed = AuditEntry.objects.get(action="organizer.invite")
+    assert failed.outcome == "failure" and "invalid_grant" in failed.detail  # for operators
+    assert sandbox_organizer(sandbox, "one@acme.example") is None
 
 
 def test_running_a_job_twice_sends_nothing_twice(signed_in_admin, sandbox, cached, admin_api):
@@ -185,10 +233,12 @@ def test_unreachable_task_queue_is_a_clear_message_and_the_job_stays_previewable
     job.refresh_from_db()
     assert job.status == ImportStatus.PREVIEW
     assert "Connection refused" in job.enqueue_error
+    assert "127.0.0.1" not in job.enqueue_error and "6379" not in html  # no address shown
+    assert "6379" not in AuditEntry.objects.get(action="import.start").detail
     assert _outcomes(job)["one@acme.example"] == ImportRowOutcome.WAITING
     assert "Invite 3 organizers" in html  # can be tried again
     assert not Organizer.objects.filter(email="one@acme.example").exists()
-    assert AuditEntry.objects.get(action="organizers.import_start").outcome == "failure"
+    assert AuditEntry.objects.get(action="import.start").outcome == "failure"
 
 
 def test_task_without_any_goto_connection_stops_the_job_with_a_message(
