@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audit_record
+from accounts.models import AuditAction
 from organizers.models import Group
 
 from .models import MAX_ATTEMPTS, DigestSubscription, SendStatus, SentDigest
@@ -31,9 +32,6 @@ from .selectors import digest_content, due_subscriptions, group_in_scope, subscr
 from .tokens import unsubscribe_token
 
 logger = logging.getLogger(__name__)
-
-ACTION_SUBSCRIBE = "digest.subscribe"
-ACTION_UNSUBSCRIBE = "digest.unsubscribe"
 
 
 def digest_subscribe(
@@ -52,7 +50,7 @@ def digest_subscribe(
         )
         audit_record(
             actor=user,
-            action=ACTION_SUBSCRIBE,
+            action=AuditAction.DIGEST_SUBSCRIBE,
             target=subscription,
             target_label=str(subscription),
             detail=f"{frequency}, {timezone_name}, group: {group.name if group else 'whole scope'}",
@@ -70,7 +68,7 @@ def digest_unsubscribe(*, subscription: DigestSubscription, via: str) -> bool:
         if stopped:
             audit_record(
                 actor=subscription.user,
-                action=ACTION_UNSUBSCRIBE,
+                action=AuditAction.DIGEST_UNSUBSCRIBE,
                 target=subscription,
                 target_label=str(subscription),
                 detail=f"via {via}",

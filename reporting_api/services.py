@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.models import AuditOutcome
+from accounts.models import AuditAction, AuditOutcome
 
 from .models import ApiToken, token_hash
 
@@ -60,7 +60,7 @@ def api_token_create(
             token, secret = _create(owner=owner, name=name, expires_at=expires_at, now=now)
             audit_record(
                 actor=acting_user,
-                action="api_token.create",
+                action=AuditAction.API_TOKEN_CREATE,
                 target=token,
                 target_label=_label(token),
                 detail=f"expires {expires_at:%Y-%m-%d %H:%M} UTC",
@@ -68,7 +68,7 @@ def api_token_create(
     except TokenError as exc:
         audit_record(
             actor=acting_user,
-            action="api_token.create",
+            action=AuditAction.API_TOKEN_CREATE,
             target_type="apitoken",
             target_label=f"{name} of {owner.email or owner.username}",
             outcome=AuditOutcome.FAILURE,
@@ -103,7 +103,7 @@ def api_token_revoke(*, token: ApiToken, acting_user) -> ApiToken:
             token.save(update_fields=["revoked_at", "revoked_by"])
         audit_record(
             actor=acting_user,
-            action="api_token.revoke",
+            action=AuditAction.API_TOKEN_REVOKE,
             target=token,
             target_label=_label(token),
             outcome=AuditOutcome.FAILURE if already else AuditOutcome.SUCCESS,
