@@ -73,10 +73,6 @@ def wanted_export(request: HttpRequest) -> ExportKind | None:
     return value if value in EXPORT_KINDS else None  # type: ignore[return-value]
 
 
-def wants_csv(request: HttpRequest) -> bool:
-    return wanted_export(request) == "csv"
-
-
 def export_refused(errors: Mapping[str, Iterable[str]]) -> HttpResponseBadRequest:
     """The answer to an export with invalid filters (either format): ``errors`` is the filter
     form's ``errors``, each named by its query-string parameter."""
