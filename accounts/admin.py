@@ -1,11 +1,15 @@
-"""The Django admin (superusers): users, and the audit log read-only. Tokens are not shown."""
+"""The Django admin (superusers): users, and read-only pages for the audit log, whose GoTo token
+the portal holds (when it expires; the token values are never shown) and the service
+connection. Changes go through the portal's pages, whose services audit-log them."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import AuditEntry, User
+from portal.admin import ReadOnlyAdmin
+
+from .models import AuditEntry, ServiceConnection, StoredToken, User
 
 
 @admin.register(User)
@@ -25,19 +29,30 @@ class PortalUserAdmin(UserAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """Read-only: audit entries are never added, changed or deleted by hand."""
 
     list_display = ("created_at", "actor_label", "action", "target_type", "target_label", "outcome")
     list_filter = ("outcome", "action", "target_type")
     search_fields = ("actor_label", "action", "target_label", "target_id", "detail", "request_id")
     date_hierarchy = "created_at"
+    sortable_by = ("created_at",)
 
-    def has_add_permission(self, request) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+@admin.register(StoredToken)
+class StoredTokenAdmin(ReadOnlyAdmin):
+    """Whose GoTo token the portal holds and until when; never the token itself."""
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    fields = ("user", "organizer_key", "expires_at", "updated_at")
+    list_display = ("user", "organizer_key", "expires_at", "updated_at")
+    list_select_related = ("user",)
+    search_fields = ("user__email",)
+    ordering = ("user__email",)
+
+
+@admin.register(ServiceConnection)
+class ServiceConnectionAdmin(ReadOnlyAdmin):
+    """The Admin whose token background work uses (chosen on the Service connection page)."""
+
+    list_display = ("admin", "last_ok_at", "last_error", "updated_at")
+    list_select_related = ("admin",)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
-from portal.export import csv_response, export_refused, wants_csv
+from portal.export import export_refused, export_response, wanted_export
 from portal.permissions import ADMIN, RoleRequiredMixin
 
 from . import selectors, services
@@ -100,7 +100,8 @@ class RoleUpdateView(RoleRequiredMixin, View):
 
 
 class AuditLogView(RoleRequiredMixin, View):
-    """The audit log with filters, paginated; ``?export=csv`` downloads what the filters show."""
+    """The audit log with filters, paginated; ``?export=csv`` (or ``xlsx``) downloads what the
+    filters show."""
 
     allowed_roles = ADMIN
 
@@ -108,12 +109,16 @@ class AuditLogView(RoleRequiredMixin, View):
         filterset = audit_log_filter(request.GET)
         entries = selectors.audit_entries(filterset)
         invalid = filterset.is_bound and not filterset.is_valid()
-        if wants_csv(request):
+        export = wanted_export(request)
+        if export:
             if invalid:
                 return export_refused(filterset.errors)
-            filename = f"audit-log-{timezone.now():%Y%m%d-%H%M}.csv"
-            return csv_response(
-                filename, selectors.AUDIT_CSV_HEADER, selectors.audit_csv_rows(entries)
+            return export_response(
+                export,
+                f"audit-log-{timezone.now():%Y%m%d-%H%M}",
+                selectors.AUDIT_CSV_HEADER,
+                selectors.audit_csv_rows(entries),
+                sheet_name="Audit log",
             )
         page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
         return render(

@@ -1,10 +1,10 @@
-"""``make bench``: the dashboard, growth, sync and API budget benchmarks one after the other,
+"""``make bench``: the dashboard, growth, sync, API budget and export benchmarks in turn,
 then their tables together. Needs PostgreSQL and Redis on loopback (``BENCH_PG_URL``, default
 postgres://postgres@127.0.0.1:5432/test, where each script creates and drops its own
 ``portal_bench_<pid>`` database; ``REDIS_URL``).
 
     python bench/run_all.py [--quick] [--enterprise] [--seconds 4]
-        [--only dashboard,growth,sync,budget]
+        [--only dashboard,growth,sync,budget,xlsx]
 
 ``--quick`` runs toy sizes (a minute or two) to try the set-up. Exit status: non-zero when a
 script failed; a missed target is reported, not an error. Results: ``bench/results/*.json``
@@ -43,6 +43,7 @@ def _commands(args) -> dict[str, list[str]]:
             "growth": [py, "bench/growth.py", "--sizes", "2000,20000", "--repeat", "2"],
             "sync": [py, "bench/sync_speed.py", "--size", "small"],
             "budget": [py, "bench/api_budget.py", "--sizes", "demo", "--seconds", "5"],
+            "xlsx": [py, "bench/xlsx_export.py", "--rows", "20000"],
         }
     commands = {
         "dashboard": [py, "bench/dashboard.py", "--seconds", str(args.seconds)],
@@ -50,6 +51,8 @@ def _commands(args) -> dict[str, list[str]]:
         "sync": [py, "bench/sync_speed.py", "--size", "large"],
         # demo, large and enterprise, then 4 workers on one token for 25 s: about 3 minutes.
         "budget": [py, "bench/api_budget.py"],
+        # 1M attendee rows as Excel and as CSV, each in a fresh process (peak RSS).
+        "xlsx": [py, "bench/xlsx_export.py", "--rows", "1000000"],
     }
     if args.enterprise:
         # 10M attendee rows, 1M instances, 5,000 organizers: loading them with COPY took
@@ -77,7 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="toy sizes, to try the set-up")
     parser.add_argument("--seconds", type=float, default=4, help="length of each load run")
-    parser.add_argument("--only", default="", help="comma-separated: dashboard,growth,sync,budget")
+    parser.add_argument(
+        "--only", default="", help="comma-separated: dashboard,growth,sync,budget,xlsx"
+    )
     parser.add_argument(
         "--enterprise",
         action="store_true",

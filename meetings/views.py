@@ -7,12 +7,12 @@ Manager's group scope are enforced by the selectors (others' rows answer 404).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import tzinfo
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from django.views import View
 from accounts.connections import client_for_user
 from organizers.models import Organizer
 from portal.api_outcomes import outcome_note
-from portal.export import csv_response, export_refused, wants_csv
+from portal.export import ExportKind, export_refused, export_response, wanted_export
 from portal.page_cache import cached_page
 from portal.permissions import ADMIN, EVERYONE, MANAGERS, RoleRequiredMixin
 from sync.models import SyncArea
@@ -68,15 +68,19 @@ def _instance_version(request: HttpRequest, pk: int) -> tuple:
     return (selectors.instance_version(pk), _page_context(request))
 
 
-def _localized(rows: Iterable[tuple], tz) -> Iterator[tuple]:
-    """CSV rows with datetimes in the user's zone (the stream outlives the view's zone)."""
-    for row in rows:
-        yield tuple(
-            value.astimezone(tz).isoformat(timespec="seconds")
-            if isinstance(value, datetime)
-            else value
-            for value in row
-        )
+def _export(
+    tz: tzinfo, kind: ExportKind, stem: str, header: Sequence[str], rows, *, sheet_name: str
+) -> HttpResponseBase:
+    """An export of meetings data, times in the user's zone ``tz`` (the CSV's to the second)."""
+    return export_response(
+        kind,
+        stem,
+        header,
+        rows,
+        tz=tz,
+        sheet_name=sheet_name,
+        csv_timespec="seconds",
+    )
 
 
 def _stamp(filters: selectors.HistoryFilter) -> str:
@@ -116,25 +120,34 @@ class DashboardView(MeetingsView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form = HistoryFilterForm(request.GET, user=request.user, tz=self.tz)
+        export = wanted_export(request)
         if not form.is_valid():
-            if wants_csv(request):
+            if export:
                 return export_refused(form.errors)
             return render(request, "meetings/dashboard.html", {"form": form, "board": None})
         filters = form.filters()
-        if wants_csv(request):
+        if export:
             what = request.GET.get("what", "meetings")
             if what == "attendees":
                 rows = selectors.history_attendee_export_rows(user=request.user, filters=filters)
-                return csv_response(
-                    f"attendees-{_stamp(filters)}.csv",
+                return _export(
+                    self.tz,
+                    export,
+                    f"attendees-{_stamp(filters)}",
                     ATTENDEES_CSV_HEADER,
-                    _localized(rows, self.tz),
+                    rows,
+                    sheet_name="Attendees",
                 )
             if what != "meetings":
                 return export_refused({"what": ["Choose meetings or attendees."]})
             rows = selectors.history_export_rows(user=request.user, filters=filters)
-            return csv_response(
-                f"meetings-{_stamp(filters)}.csv", MEETINGS_CSV_HEADER, _localized(rows, self.tz)
+            return _export(
+                self.tz,
+                export,
+                f"meetings-{_stamp(filters)}",
+                MEETINGS_CSV_HEADER,
+                rows,
+                sheet_name="Meetings",
             )
         version = getattr(request, "instances_version", None) or selectors.instances_version()
         body = dashboard_body(
@@ -158,8 +171,9 @@ class AttendeesReportView(MeetingsView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form = AttendeeReportForm(request.GET, user=request.user, tz=self.tz)
+        export = wanted_export(request)
         if not form.is_valid():
-            if wants_csv(request):
+            if export:
                 return export_refused(form.errors)
             return render(request, "meetings/attendees_report.html", {"form": form})
         filters = form.filters()
@@ -181,12 +195,15 @@ class AttendeesReportView(MeetingsView):
                     "limit": selectors.ATTENDED_MEETINGS_LIMIT,
                 },
             )
-        if wants_csv(request):
+        if export:
             rows = selectors.attendee_report_export_rows(user=request.user, filters=filters)
-            return csv_response(
-                f"attendee-report-{_stamp(filters)}.csv",
+            return _export(
+                self.tz,
+                export,
+                f"attendee-report-{_stamp(filters)}",
                 REPORT_CSV_HEADER,
-                _localized(rows, self.tz),
+                rows,
+                sheet_name="Attendee report",
             )
         page = selectors.attendee_report_page(
             user=request.user, filters=filters, after=form.cleaned_data.get("after")
@@ -425,12 +442,16 @@ class InstanceDetailView(MeetingsView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         instance = selectors.instance_for_user(user=request.user, pk=pk)
-        if wants_csv(request):
+        export = wanted_export(request)
+        if export:
             rows = selectors.instance_attendees_rows(instance=instance)
-            return csv_response(
-                f"attendees-{instance.instance_key}.csv",
+            return _export(
+                self.tz,
+                export,
+                f"attendees-{instance.instance_key}",
                 INSTANCE_CSV_HEADER,
-                _localized(rows, self.tz),
+                rows,
+                sheet_name=f"Attendees {instance.instance_key}",
             )
         form = CursorForm(request.GET)
         form.is_valid()
@@ -446,5 +467,6 @@ class InstanceDetailView(MeetingsView):
                 "rows": attendee_rows(page.rows),
                 "form": form,
                 "export_url": "?" + urlencode({"export": "csv"}),
+                "export_xlsx_url": "?" + urlencode({"export": "xlsx"}),
             },
         )

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from portal.api_outcomes import outcome_note
-from portal.export import csv_response, export_refused, wants_csv
+from portal.export import export_refused, export_response, wanted_export
 from portal.page_cache import cached_page
 from portal.permissions import ADMIN, role_required
 
@@ -71,11 +71,13 @@ def organizer_list(request: HttpRequest) -> HttpResponse:
     )
     valid = filterset.is_valid()
     organizers = filterset.qs if valid else Organizer.objects.none()
-    if wants_csv(request) and not valid:
+    export = wanted_export(request)
+    if export and not valid:
         return export_refused(filterset.errors)
-    if wants_csv(request):
-        return csv_response(
-            "organizers.csv",
+    if export:
+        return export_response(
+            export,
+            "organizers",
             [
                 "organizer key",
                 "email",
@@ -103,6 +105,7 @@ def organizer_list(request: HttpRequest) -> HttpResponse:
                 ]
                 for o in organizers.iterator(chunk_size=500)
             ),
+            sheet_name="Organizers",
         )
     page = Paginator(organizers, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

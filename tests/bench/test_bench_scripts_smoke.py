@@ -133,3 +133,15 @@ def test_api_budget_script_counts_each_area_and_runs_workers_on_one_token(run_sc
     assert small["live_shown_within_seconds"] >= areas["live"]["every_seconds"]
     throughput = data["throughput"]
     assert throughput["calls"] > 0 and throughput["answers_429"] <= throughput["sandbox_answers"]
+
+
+def test_xlsx_export_script_measures_peak_memory_of_each_format(run_script):
+    out, data = run_script("xlsx_export", "--rows", "2000")
+    assert "peak MB" in out
+    assert data["attendee_rows"] == 2000
+    for kind in ("xlsx", "csv"):
+        export = data["exports"][kind]
+        assert export["rows_in_file"] == 2000
+        assert export["peak_mb"] >= export["baseline_peak_mb"] > 0
+    assert data["exports"]["xlsx"]["content_type"].endswith("spreadsheetml.sheet")
+    assert data["summary"]["xlsx_peak_mb"] == data["exports"]["xlsx"]["peak_mb"]

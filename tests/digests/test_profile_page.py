@@ -25,7 +25,8 @@ def test_every_role_finds_the_profile_page_in_the_navigation(client_for, role, r
     assert has_form == (role != "organizer")
     tokens = client_for(user).get("/portal/profile/tokens/")
     assert tokens.status_code == 200
-    assert b'href="/portal/profile/tokens/"' in page.content  # every role manages its API tokens here
+    # every role manages its API tokens from here
+    assert b'href="/portal/profile/tokens/"' in page.content
 
 
 def test_a_manager_subscribes_weekly_in_their_zone_and_it_is_audit_logged(client_for, account):
