@@ -1,0 +1,217 @@
+"""A table declared once: its columns (header, sort key, HTML cell, export values) in one place
+that both the page and ``?export=csv`` read.
+
+A :class:`Table` subclass lists :class:`Column` objects in order. A column shown on the page
+has a ``cell`` (the HTML inside its ``<td>``, built with :func:`~django.utils.html.format_html`,
+which escapes every value); a column in the export has one or more :class:`Export` values
+(a heading and a *typed* value: datetime, int, str… never a pre-formatted string, so the
+same values can fill a CSV file or a spreadsheet). A column may be on the page only (the
+check box, the actions), in the export only (the organizer key), or both; the page's columns
+and the export's columns keep the declared order, so the two cannot disagree.
+
+Rows are written in Python, not with a template per row: Django's template engine spent about
+0.7 ms per organizers row (five links, three dates, a badge, an include; bench/ measured a cold
+organizers list at 6% of a trivial view). Each row is one ``format_html`` of its cells.
+
+django-tables2 or our own? Measured in-process (``tests/bench/time_lists.py``, the median of
+20 renders of the organizers table's 500 rows, same data, same machine, 2 busy cores):
+
+- the f-string rows of ``organizers/rows.py`` before this module: 3.3 ms;
+- this declaration, every cell through ``format_html``: 5.2 ms;
+- django-tables2 2.8 (its ``Table`` with the same eight columns, cells from ``render_*``
+  methods returning ``format_html``, rendered with its ``table.html`` template): 137 ms.
+
+django-tables2 renders each cell through the template engine and a ``BoundColumn``: 25 times
+our cost, which is what ``organizers/rows.py`` was written to avoid, so the portal keeps this
+small declaration. The whole organizers page (50 rows of 500, test client, page cache off,
+median of 50): 9.7 ms before, about the same after (see the README and the report of issue 16).
+
+Exports go through one method, :meth:`Table.export_response`, so a new format (a spreadsheet)
+is one change there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any, ClassVar
+
+from django.http import QueryDict, StreamingHttpResponse
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from .export import csv_response
+
+Cell = Callable[[Any, Any], Any]  # (table, row) -> HTML (SafeString) or text (escaped)
+Value = Callable[[Any], Any]  # row -> a typed value
+
+
+@dataclass(frozen=True)
+class Export:
+    """One column of the export: its heading and how to read a row's typed value."""
+
+    header: str
+    value: Value
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table.
+
+    - ``header``: the page's heading (blank for a check box column);
+    - ``cell``: ``cell(table, row)``, what goes in the ``<td>``: text (escaped) or HTML built
+      with ``format_html``; None for a column of the export only;
+    - ``html``: the ``<td>``'s content as a ``format_html`` pattern; with more than one ``{}``,
+      ``cell`` gives a tuple of that many values (escaped like any other);
+    - ``exports``: the export's columns this column gives (none: the page only);
+    - ``sort``: the ``?sort=`` keys the heading links to, as ``(label, key)`` pairs joined by
+      " / " (one pair whose label is the header for a plain sortable heading);
+    - ``td``: the ``<td>``'s class, if any;
+    - ``head``: HTML in place of the heading's text (a "select all" check box).
+    """
+
+    header: str = ""
+    cell: Cell | None = None
+    html: str = "{}"
+    exports: tuple[Export, ...] = ()
+    sort: tuple[tuple[str, str], ...] = ()
+    td: str = ""
+    head: SafeString | None = None
+
+    @property
+    def on_page(self) -> bool:
+        return self.cell is not None
+
+
+def sortable(header: str, key: str) -> tuple[tuple[str, str], ...]:
+    """The ``sort`` of a heading that is one link."""
+    return ((header, key),)
+
+
+@dataclass
+class Table:
+    """A declared table; a subclass sets ``columns`` (and ``row_attrs`` for the ``<tr>``).
+
+    ``tz``: the zone the export's datetimes are given in (the viewer's, on the meetings pages;
+    None keeps what the database gave). ``query``: the page's query string, for the sort links.
+    """
+
+    columns: ClassVar[tuple[Column, ...]] = ()
+    # The ``<tr>``'s attributes as a ``format_html`` pattern, filled by :meth:`row_values`.
+    tr: ClassVar[str] = ""
+    # Sort keys whose first click sorts newest first.
+    descending_first: ClassVar[frozenset[str]] = frozenset()
+
+    tz: tzinfo | None = None
+    query: QueryDict | None = None
+    current_sort: str = ""
+    _page_columns: list[Column] = field(init=False, repr=False)
+    _cells: list[tuple[Cell, bool]] = field(init=False, repr=False)
+    _row_format: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # A row is one ``format_html``: the pattern of every cell joined once per table.
+        self._page_columns = [c for c in self.columns if c.on_page]
+        self._cells = [(c.cell, c.html.count("{}") > 1) for c in self._page_columns]
+        tds = "".join(
+            f'<td class="{escape(c.td)}">{c.html}</td>' if c.td else f"<td>{c.html}</td>"
+            for c in self._page_columns
+        )
+        self._row_format = f"<tr{self.tr}>{tds}</tr>\n"
+
+    # --- the page ---------------------------------------------------------------------------
+
+    @classmethod
+    def page_headers(cls) -> list[str]:
+        return [c.header for c in cls.columns if c.on_page]
+
+    def row_values(self, row) -> tuple:
+        """The values of :attr:`tr`'s ``{}``, none by default."""
+        return ()
+
+    def row_html(self, row) -> SafeString:
+        """One row's ``<tr>``: one ``format_html`` of the row's values (each escaped unless it
+        is already safe HTML)."""
+        values = list(self.row_values(row))
+        for cell, several in self._cells:
+            if several:
+                values.extend(cell(self, row))
+            else:
+                values.append(cell(self, row))
+        return format_html(self._row_format, *values)
+
+    def rows_html(self, rows: Iterable) -> SafeString:
+        """The ``<tr>`` of every row, for the table's ``<tbody>``."""
+        return SafeString("".join([self.row_html(row) for row in rows]))
+
+    def head_html(self) -> SafeString:
+        """The ``<th>`` of every page column, with its sort links when it has any."""
+        return format_html_join("", "<th>{}</th>", ((self._th(c),) for c in self._page_columns))
+
+    def _th(self, column: Column) -> SafeString | str:
+        if column.head is not None:
+            return column.head
+        if not column.sort or self.query is None:
+            return column.header
+        return SafeString(
+            " / ".join(
+                format_html('<a href="{}">{}</a>', self.sort_url(key), label)
+                for label, key in column.sort
+            )
+        )
+
+    def sort_url(self, key: str) -> str:
+        """The query string the heading of ``key`` links to: sort by it (click again: reverse),
+        back to the first page."""
+        first = f"-{key}" if key in self.descending_first else key
+        second = key if key in self.descending_first else f"-{key}"
+        params = self.query.copy() if self.query is not None else QueryDict(mutable=True)
+        params["sort"] = second if self.current_sort == first else first
+        params.pop("page", None)
+        return f"?{params.urlencode()}"
+
+    # --- the export -------------------------------------------------------------------------
+
+    @classmethod
+    def export_headers(cls) -> list[str]:
+        return [e.header for c in cls.columns for e in c.exports]
+
+    def export_row(self, row) -> list:
+        """A row's typed values, in the export's column order (datetimes in ``tz``)."""
+        values = [e.value(row) for c in self.columns for e in c.exports]
+        if self.tz is None:
+            return values
+        return [
+            v.astimezone(self.tz) if isinstance(v, datetime) and v.tzinfo is not None else v
+            for v in values
+        ]
+
+    def export_rows(self, rows: Iterable) -> Iterator[list]:
+        for row in rows:
+            yield self.export_row(row)
+
+    def export_response(self, kind: str, stem: str, rows: Iterable) -> StreamingHttpResponse:
+        """The download of ``rows`` (streamed) as ``kind`` ("csv"), named ``<stem>.csv``.
+
+        The one place an export is written: every list's ``?export=`` comes here.
+        """
+        if kind != "csv":
+            raise ValueError(f"Unknown export kind: {kind}")
+        return csv_response(
+            f"{stem}.csv", self.export_headers(), self._csv_ready(self.export_rows(rows))
+        )
+
+    def _csv_ready(self, rows: Iterable[Sequence]) -> Iterator[list]:
+        # The CSV writer reads the *active* zone when it streams, after the view (and the
+        # viewer's zone) is gone: datetimes of a zoned table are written here, to the second.
+        if self.tz is None:
+            yield from rows
+            return
+        for row in rows:
+            yield [
+                v.isoformat(timespec="seconds")
+                if isinstance(v, datetime) and v.tzinfo is not None
+                else v
+                for v in row
+            ]
