@@ -249,13 +249,9 @@ def instance_attendees_page(
     )
 
 
-def instance_attendees_rows(*, instance: MeetingInstance) -> Iterator[tuple]:
-    """All of ``instance``'s attendees for CSV, streamed."""
-    return (
-        instance.attendees.order_by("join_time", "id")
-        .values_list("name", "email", "join_time", "leave_time", "duration_minutes")
-        .iterator(chunk_size=2000)
-    )
+def instance_attendees_rows(*, instance: MeetingInstance) -> Iterator[Attendee]:
+    """All of ``instance``'s attendees for the export, streamed."""
+    return instance.attendees.order_by("join_time", "id").iterator(chunk_size=2000)
 
 
 # --- An organizer's meetings -------------------------------------------------------------------
@@ -803,39 +799,29 @@ def history_dashboard(
     )
 
 
-def history_export_rows(*, user, filters: HistoryFilter) -> Iterator[tuple]:
-    """Every meeting the filters show, newest first, streamed for CSV."""
+def history_export_rows(*, user, filters: HistoryFilter) -> Iterator[MeetingInstance]:
+    """Every meeting the filters show, newest first, streamed for the export."""
     qs = history_instances(user=user, filters=filters).order_by("-start_time", "-id")
-    return qs.values_list(
-        "instance_key",
-        "meeting_id",
-        "subject",
-        "start_time",
-        "end_time",
-        "duration_minutes",
-        "num_attendees",
-        "attendee_minutes",
-        "organizer__email",
-        "group__name",
-    ).iterator(chunk_size=2000)
+    return qs.select_related("organizer", "group").iterator(chunk_size=2000)
 
 
-def history_attendee_export_rows(*, user, filters: HistoryFilter) -> Iterator[tuple]:
-    """Every attendee stay in the meetings the filters show, streamed for CSV."""
+def history_attendee_export_rows(*, user, filters: HistoryFilter) -> Iterator[Attendee]:
+    """Every attendee stay in the meetings the filters show, streamed for the export."""
     instances = history_instances(user=user, filters=filters).order_by().values("pk")
     return (
         Attendee.objects.filter(instance__in=instances)
-        .order_by("instance__start_time", "instance_id", "join_time", "id")
-        .values_list(
-            "instance__instance_key",
-            "instance__subject",
-            "instance__start_time",
+        .select_related("instance")
+        .only(
             "name",
             "email",
             "join_time",
             "leave_time",
             "duration_minutes",
+            "instance__instance_key",
+            "instance__subject",
+            "instance__start_time",
         )
+        .order_by("instance__start_time", "instance_id", "join_time", "id")
         .iterator(chunk_size=2000)
     )
 
@@ -889,12 +875,9 @@ def attendee_report_page(
     return EmailPage(rows=rows, next_after=next_after, is_first=not after)
 
 
-def attendee_report_export_rows(*, user, filters: HistoryFilter) -> Iterator[tuple]:
-    return (
-        _grouped(_attendee_report_qs(user=user, filters=filters))
-        .values_list("key", "name", "meetings", "minutes", "first_seen", "last_seen")
-        .iterator(chunk_size=2000)
-    )
+def attendee_report_export_rows(*, user, filters: HistoryFilter) -> Iterator[dict]:
+    """The report's rows (as :func:`attendee_report_page`'s), every one, streamed."""
+    return _grouped(_attendee_report_qs(user=user, filters=filters)).iterator(chunk_size=2000)
 
 
 def attendee_meetings(

@@ -7,8 +7,6 @@ Manager's group scope are enforced by the selectors (others' rows answer 404).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from datetime import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -23,13 +21,12 @@ from accounts.connections import client_for_user
 from accounts.tokens import TokenRevoked
 from organizers.models import Organizer
 from portal.api_outcomes import outcome_note
-from portal.export import csv_response, export_refused, wants_csv
+from portal.export import export_refused, wants_csv
 from portal.page_cache import cached_page
 from portal.permissions import ADMIN, EVERYONE, MANAGERS, RoleRequiredMixin
 from sync.models import SyncArea
 
 from . import selectors, services
-from .attendee_rows import attendee_rows
 from .dashboard_cache import dashboard_body
 from .forms import (
     TZ_SESSION_KEY,
@@ -39,6 +36,12 @@ from .forms import (
     HistoryFilterForm,
     MeetingForm,
     request_timezone,
+)
+from .tables import (
+    AttendeeReportTable,
+    DashboardAttendeesTable,
+    DashboardMeetingsTable,
+    InstanceAttendeesTable,
 )
 
 NO_TOKEN_MESSAGE = (
@@ -74,46 +77,11 @@ def _instance_version(request: HttpRequest, pk: int) -> tuple:
     return (selectors.instance_version(pk), _page_context(request))
 
 
-def _localized(rows: Iterable[tuple], tz) -> Iterator[tuple]:
-    """CSV rows with datetimes in the user's zone (the stream outlives the view's zone)."""
-    for row in rows:
-        yield tuple(
-            value.astimezone(tz).isoformat(timespec="seconds")
-            if isinstance(value, datetime)
-            else value
-            for value in row
-        )
-
-
 def _stamp(filters: selectors.HistoryFilter) -> str:
     return f"{filters.window.start:%Y%m%d}-{filters.window.end:%Y%m%d}"
 
 
 # --- History dashboard ------------------------------------------------------------------------
-
-
-MEETINGS_CSV_HEADER = (
-    "instance key",
-    "meeting id",
-    "subject",
-    "start",
-    "end",
-    "duration (min)",
-    "attendees",
-    "attendee-minutes",
-    "organizer email",
-    "group",
-)
-ATTENDEES_CSV_HEADER = (
-    "instance key",
-    "meeting subject",
-    "meeting start",
-    "attendee name",
-    "attendee email",
-    "join time",
-    "leave time",
-    "duration (min)",
-)
 
 
 @method_decorator(cached_page(_dashboard_version), name="get")
@@ -131,16 +99,14 @@ class DashboardView(MeetingsView):
             what = request.GET.get("what", "meetings")
             if what == "attendees":
                 rows = selectors.history_attendee_export_rows(user=request.user, filters=filters)
-                return csv_response(
-                    f"attendees-{_stamp(filters)}.csv",
-                    ATTENDEES_CSV_HEADER,
-                    _localized(rows, self.tz),
+                return DashboardAttendeesTable(tz=self.tz).export_response(
+                    "csv", f"attendees-{_stamp(filters)}", rows
                 )
             if what != "meetings":
                 return export_refused({"what": ["Choose meetings or attendees."]})
             rows = selectors.history_export_rows(user=request.user, filters=filters)
-            return csv_response(
-                f"meetings-{_stamp(filters)}.csv", MEETINGS_CSV_HEADER, _localized(rows, self.tz)
+            return DashboardMeetingsTable(tz=self.tz).export_response(
+                "csv", f"meetings-{_stamp(filters)}", rows
             )
         version = getattr(request, "instances_version", None) or selectors.instances_version()
         body = dashboard_body(
@@ -154,9 +120,6 @@ class DashboardView(MeetingsView):
 
 
 # --- Attendee reports -------------------------------------------------------------------------
-
-
-REPORT_CSV_HEADER = ("email", "name", "meetings attended", "minutes", "first joined", "last joined")
 
 
 class AttendeesReportView(MeetingsView):
@@ -187,13 +150,10 @@ class AttendeesReportView(MeetingsView):
                     "limit": selectors.ATTENDED_MEETINGS_LIMIT,
                 },
             )
+        table = AttendeeReportTable(tz=self.tz, query=request.GET)
         if wants_csv(request):
             rows = selectors.attendee_report_export_rows(user=request.user, filters=filters)
-            return csv_response(
-                f"attendee-report-{_stamp(filters)}.csv",
-                REPORT_CSV_HEADER,
-                _localized(rows, self.tz),
-            )
+            return table.export_response("csv", f"attendee-report-{_stamp(filters)}", rows)
         page = selectors.attendee_report_page(
             user=request.user, filters=filters, after=form.cleaned_data.get("after")
         )
@@ -201,7 +161,14 @@ class AttendeesReportView(MeetingsView):
         return render(
             request,
             "meetings/attendees_report.html",
-            {"form": form, "page": page, "filters": filters, "people": people},
+            {
+                "form": form,
+                "page": page,
+                "filters": filters,
+                "people": people,
+                "table": table,
+                "rows": table.rows_html(page.rows),
+            },
         )
 
 
@@ -429,9 +396,6 @@ class MeetingStartView(MeetingsView):
 # --- A held meeting and its attendees ---------------------------------------------------------
 
 
-INSTANCE_CSV_HEADER = ("name", "email", "join time", "leave time", "duration (min)")
-
-
 @method_decorator(cached_page(_instance_version), name="get")
 class InstanceDetailView(MeetingsView):
     """Managers (within their groups) and Admins; an Organizer for their own meetings only."""
@@ -440,13 +404,10 @@ class InstanceDetailView(MeetingsView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         instance = selectors.instance_for_user(user=request.user, pk=pk)
+        table = InstanceAttendeesTable(tz=self.tz)
         if wants_csv(request):
             rows = selectors.instance_attendees_rows(instance=instance)
-            return csv_response(
-                f"attendees-{instance.instance_key}.csv",
-                INSTANCE_CSV_HEADER,
-                _localized(rows, self.tz),
-            )
+            return table.export_response("csv", f"attendees-{instance.instance_key}", rows)
         form = CursorForm(request.GET)
         form.is_valid()
         page = selectors.instance_attendees_page(
@@ -458,7 +419,8 @@ class InstanceDetailView(MeetingsView):
             {
                 "instance": instance,
                 "page": page,
-                "rows": attendee_rows(page.rows),
+                "table": table,
+                "rows": table.rows_html(page.rows),
                 "form": form,
                 "export_url": "?" + urlencode({"export": "csv"}),
             },
