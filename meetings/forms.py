@@ -17,10 +17,11 @@ from django.utils import timezone
 from gotomeeting.models import CONFERENCE_CALL_INFO_MAX_LENGTH, SUBJECT_MAX_LENGTH
 from organizers.models import Group, Organizer
 from portal.dates import SupportedDateField, validate_supported_date
+from portal.scoping import visible_groups, visible_organizers
 from portal.widgets import FastModelChoiceField
 
 from .models import Meeting, MeetingType
-from .selectors import Cursor, DateWindow, HistoryFilter, visible_groups, visible_organizers
+from .selectors import Cursor, DateWindow, HistoryFilter
 from .services import MeetingFields
 
 DEFAULT_RANGE_DAYS = 30

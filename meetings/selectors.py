@@ -1,9 +1,9 @@
 """Reads of the meetings cache: the querysets and aggregates the meetings pages show.
 
-Every read here is scoped to what the user may see, in one place:
+Every read here is scoped to what the user may see, by :mod:`portal.scoping`:
 
 - Admin: everything.
-- Manager: the groups :func:`organizers.selectors.visible_group_ids` returns (None = all).
+- Manager: the groups :func:`portal.scoping.visible_group_ids` returns (None = all).
 - Organizer: their own meetings only (the organizer whose key is ``user.organizer_key``).
 
 Aggregates are computed by the database (Count/Sum/Avg, TruncDate/TruncWeek, ExtractHour…),
@@ -40,9 +40,16 @@ from django.utils.dateparse import parse_datetime
 
 from accounts.models import Role
 from organizers.models import Group, Organizer
-from organizers.selectors import group_descendant_ids, visible_group_ids
 from portal.dates import in_supported_range
 from portal.ids import parse_id
+from portal.scoping import (
+    group_descendant_ids,
+    is_admin,
+    owned_meetings,
+    scoped_instances,
+    scoped_live_meetings,
+    visible_group_ids,
+)
 from sync.models import SyncArea
 from sync.selectors import last_success_at
 
@@ -132,77 +139,6 @@ def _dotted(obj, path: str):
     for part in path.split("__"):
         obj = getattr(obj, part)
     return obj
-
-
-# --- Scoping --------------------------------------------------------------------------------
-
-
-def _is_admin(user) -> bool:
-    return user.role == Role.ADMIN
-
-
-_UNSET = object()
-
-
-def visible_ids(user) -> set[int] | None:
-    """:func:`organizers.selectors.visible_group_ids`, asked once per request: the answer is
-    kept on the user object, which lives as long as the request."""
-    cached = getattr(user, "_meetings_visible_group_ids", _UNSET)
-    if cached is _UNSET:
-        cached = visible_group_ids(user)
-        user._meetings_visible_group_ids = cached
-    return cached
-
-
-def visible_groups(user) -> QuerySet[Group]:
-    ids = visible_ids(user)
-    qs = Group.objects.order_by("name")
-    return qs if ids is None else qs.filter(id__in=ids)
-
-
-def visible_organizers(user) -> QuerySet[Organizer]:
-    ids = visible_ids(user)
-    qs = Organizer.objects.order_by("last_name", "first_name", "email")
-    return qs if ids is None else qs.filter(group_id__in=ids)
-
-
-def _own_organizer_q(user) -> Q:
-    """Rows of the user's own organizer: by the row's own copy of the organizer key (set even
-    before the organizer is cached) or by the linked cached organizer."""
-    if user.organizer_key is None:
-        return Q(pk__in=[])
-    return Q(organizer_key=user.organizer_key) | Q(organizer__organizer_key=user.organizer_key)
-
-
-def scoped_instances(user, *, include_own: bool = False) -> QuerySet[MeetingInstance]:
-    """The meeting instances ``user`` may see (Managers by group, Organizers their own)."""
-    qs = MeetingInstance.objects.all()
-    if _is_admin(user):
-        return qs
-    if user.role == Role.MANAGER:
-        ids = visible_ids(user)
-        if ids is None:
-            return qs
-        scope = Q(group_id__in=ids)
-        return qs.filter(scope | _own_organizer_q(user) if include_own else scope)
-    return qs.filter(_own_organizer_q(user))
-
-
-def scoped_live_meetings(user) -> QuerySet[Meeting]:
-    """Meetings in the groups ``user`` may see (by the organizer's current group)."""
-    qs = Meeting.objects.all()
-    if _is_admin(user):
-        return qs
-    if user.role == Role.MANAGER:
-        ids = visible_ids(user)
-        return qs if ids is None else qs.filter(organizer__group_id__in=ids)
-    return qs.filter(_own_organizer_q(user))
-
-
-def owned_meetings(user) -> QuerySet[Meeting]:
-    """Meetings ``user`` may act on: their own, or any for an Admin."""
-    qs = Meeting.objects.select_related("organizer", "organizer__group")
-    return qs if _is_admin(user) else qs.filter(_own_organizer_q(user))
 
 
 # --- One meeting, one instance ---------------------------------------------------------------
@@ -646,7 +582,7 @@ def dashboard_cache_key(
 ) -> str:
     """What a dashboard depends on: the user's scope, the filters, the page, and the
     instances' :func:`instances_version`. Any change of one gives another key."""
-    ids = visible_ids(user)  # the dashboard shows the same to every user of the same scope
+    ids = visible_group_ids(user)  # the dashboard shows the same to every user of the same scope
     parts = (
         "all" if ids is None else ",".join(map(str, sorted(ids))),
         filters.window.start,
@@ -673,10 +609,10 @@ class DashboardFigures:
 def _cell_groups(user, filters: HistoryFilter) -> tuple[bool, set[int] | None]:
     """Whether the roll-ups can answer for ``user`` (their cells are per group, so they serve
     Admins and Managers, whose scope is groups), and the groups to read (None: all)."""
-    if _is_admin(user):
+    if is_admin(user):
         ids = None
     elif user.role == Role.MANAGER:
-        ids = visible_ids(user)
+        ids = visible_group_ids(user)
     else:
         return False, None
     if filters.group is not None:

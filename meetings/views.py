@@ -20,6 +20,7 @@ from django.views import View
 from accounts.connections import client_for_user
 from accounts.tokens import TokenRevoked
 from organizers.models import Organizer
+from portal import scoping
 from portal.api_outcomes import outcome_note
 from portal.export import export_refused, wants_csv
 from portal.page_cache import cached_page
@@ -63,7 +64,7 @@ def _page_context(request: HttpRequest) -> tuple:
     """What every meetings page depends on besides its data: the user's time zone, today in it
     (a range left empty means "up to today"), and a Manager's group scope."""
     tz = request_timezone(request)
-    scope = selectors.visible_ids(request.user)
+    scope = scoping.visible_group_ids(request.user)
     return (str(tz), timezone.localdate(timezone=tz), None if scope is None else sorted(scope))
 
 

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from accounts.tokens import TokenRevoked
+from portal import scoping
 from portal.api_outcomes import outcome_note
 from portal.export import export_refused, wants_csv
 from portal.page_cache import cached_page
@@ -61,7 +62,7 @@ def organizer_list(request: HttpRequest) -> HttpResponse:
     filterset = OrganizerFilter(
         request.GET,
         queryset=selectors.organizers_with_last_meeting(request.user),
-        groups=selectors.visible_groups(request.user),
+        groups=scoping.visible_groups(request.user),
     )
     valid = filterset.is_valid()
     organizers = filterset.qs if valid else Organizer.objects.none()
@@ -116,7 +117,7 @@ def organizer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*ADMIN)
 @require_http_methods(["GET", "POST"])
 def organizer_invite(request: HttpRequest) -> HttpResponse:
-    groups = selectors.visible_groups(request.user)
+    groups = scoping.visible_groups(request.user)
     data = request.POST if request.method == "POST" else None
     form = OrganizerInviteForm(data, groups=groups)
     if request.method == "POST" and form.is_valid():
@@ -276,7 +277,7 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
     back = _next_url(request, list_url)
     form = BulkActionForm(
         request.POST,
-        organizers=selectors.visible_organizers(request.user).filter(deleted_at__isnull=True),
+        organizers=scoping.visible_organizers(request.user).filter(deleted_at__isnull=True),
     )
     if not form.is_valid():
         for errors in form.errors.values():
