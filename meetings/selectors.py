@@ -312,15 +312,19 @@ class HistoryFilter:
     def by_week(self) -> bool:
         return self.days > WEEKLY_AFTER_DAYS
 
+    def apply(self, qs: QuerySet[MeetingInstance]) -> QuerySet[MeetingInstance]:
+        """``qs`` narrowed to the range, the group (with its sub-groups) and the organizer."""
+        qs = self.window.apply(qs)
+        if self.group is not None:
+            qs = qs.filter(group_id__in=group_descendant_ids({self.group.pk}))
+        if self.organizer is not None:
+            qs = qs.filter(organizer=self.organizer)
+        return qs
+
 
 def history_instances(*, user, filters: HistoryFilter) -> QuerySet[MeetingInstance]:
     """The meeting instances the filters select, within what ``user`` may see."""
-    qs = filters.window.apply(scoped_instances(user))
-    if filters.group is not None:
-        qs = qs.filter(group_id__in=group_descendant_ids({filters.group.pk}))
-    if filters.organizer is not None:
-        qs = qs.filter(organizer=filters.organizer)
-    return qs
+    return filters.apply(scoped_instances(user))
 
 
 @dataclass

@@ -31,10 +31,10 @@ from . import selectors, services
 from .dashboard_cache import dashboard_body
 from .forms import (
     TZ_SESSION_KEY,
-    AttendeeReportForm,
-    CursorForm,
-    DateRangeForm,
-    HistoryFilterForm,
+    AttendeeReportFilterSet,
+    CursorFilterSet,
+    DateRangeFilterSet,
+    HistoryFilterSet,
     MeetingForm,
     request_timezone,
 )
@@ -90,12 +90,13 @@ class DashboardView(MeetingsView):
     allowed_roles = MANAGERS
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        form = HistoryFilterForm(request.GET, user=request.user, tz=self.tz)
-        if not form.is_valid():
+        filterset = HistoryFilterSet(request.GET, user=request.user, tz=self.tz)
+        form = filterset.form
+        if not filterset.is_valid():
             if wants_csv(request):
-                return export_refused(form.errors)
+                return export_refused(filterset.errors)
             return render(request, "meetings/dashboard.html", {"form": form, "board": None})
-        filters = form.filters()
+        filters = filterset.history_filter()
         if wants_csv(request):
             what = request.GET.get("what", "meetings")
             if what == "attendees":
@@ -127,12 +128,13 @@ class AttendeesReportView(MeetingsView):
     allowed_roles = MANAGERS
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        form = AttendeeReportForm(request.GET, user=request.user, tz=self.tz)
-        if not form.is_valid():
+        filterset = AttendeeReportFilterSet(request.GET, user=request.user, tz=self.tz)
+        form = filterset.form
+        if not filterset.is_valid():
             if wants_csv(request):
-                return export_refused(form.errors)
+                return export_refused(filterset.errors)
             return render(request, "meetings/attendees_report.html", {"form": form})
-        filters = form.filters()
+        filters = filterset.history_filter()
         attended = form.cleaned_data.get("attended")
         if attended:
             stays = selectors.attendee_meetings(user=request.user, filters=filters, email=attended)
@@ -208,9 +210,10 @@ class _OrganizerMeetingsBase(MeetingsView):
         *,
         mine: bool,
     ):
-        form = DateRangeForm(request.GET, tz=self.tz)
-        valid = form.is_valid()
-        window = form.window()
+        filterset = DateRangeFilterSet(request.GET, tz=self.tz)
+        form = filterset.form
+        valid = filterset.is_valid()
+        window = filterset.window()
         data = form.cleaned_data if valid else {}
         context = {
             "form": form,
@@ -409,10 +412,10 @@ class InstanceDetailView(MeetingsView):
         if wants_csv(request):
             rows = selectors.instance_attendees_rows(instance=instance)
             return table.export_response("csv", f"attendees-{instance.instance_key}", rows)
-        form = CursorForm(request.GET)
-        form.is_valid()
+        filterset = CursorFilterSet(request.GET)
+        form = filterset.form
         page = selectors.instance_attendees_page(
-            instance=instance, cursor=form.cleaned_data.get("after")
+            instance=instance, cursor=filterset.cursor("after")
         )
         return render(
             request,
