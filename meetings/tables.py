@@ -29,7 +29,7 @@ _ANY_PK = 2_147_483_647
 
 
 def _local(value: datetime) -> datetime:
-    return timezone.localtime(value) if timezone.is_aware(value) else value
+    return value.astimezone(timezone.get_current_timezone()) if value.tzinfo else value
 
 
 def _day_time(value: datetime | None) -> str:

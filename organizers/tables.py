@@ -61,7 +61,7 @@ def _select(table: OrganizerTable, o: Organizer):
         '<input type="checkbox" name="organizers" value="{}" form="bulk-form" '
         'aria-label="Select {}">',
         o.pk,
-        o.email,
+        table.safe(o.email),
     )
 
 
@@ -73,7 +73,7 @@ def _name(table: OrganizerTable, o: Organizer) -> tuple:
         notes += format_html(
             '<div class="row-msg msg-success" role="status">{}</div>', table.message
         )
-    return table.link("detail", o.pk), o.full_name or "(no name)", o.email, notes
+    return table.link("detail", o.pk), o.full_name or "(no name)", table.safe(o.email), notes
 
 
 def _group(table: OrganizerTable, o: Organizer) -> str:
@@ -103,23 +103,22 @@ def _synced(table: OrganizerTable, o: Organizer):
 def _actions(table: OrganizerTable, o: Organizer):
     if o.deleted_at:
         return ""
+    url, delete = table.link("recheck", o.pk), table.link("delete", o.pk)
     if o.is_pending:
-        name, label, confirm = "recheck", "Re-check", ""
-    elif o.status == OrganizerStatus.SUSPENDED:
-        name, label, confirm = "reactivate", "Reactivate", f"Reactivate {o.email}?"
-    else:
-        name, label, confirm = "suspend", "Suspend", f"Suspend {o.email}?"
-    url, delete = table.link(name, o.pk), table.link("delete", o.pk)
-    if not confirm:
         return format_html(
-            '<a href="{}?next={}" hx-post="{}" hx-target="closest tr" hx-swap="outerHTML">{}</a>'
-            ' · <a href="{}?next={}">Delete</a>',
-            url, table.back, url, label, delete, table.back,
+            '<a href="{}?next={}" hx-post="{}" hx-target="closest tr" hx-swap="outerHTML">'
+            'Re-check</a> · <a href="{}?next={}">Delete</a>',
+            url, table.back, url, delete, table.back,
         )  # fmt: skip
+    if o.status == OrganizerStatus.SUSPENDED:
+        name, label = "reactivate", "Reactivate"
+    else:
+        name, label = "suspend", "Suspend"
+    url = table.link(name, o.pk)
     return format_html(
-        '<a href="{}?next={}" hx-post="{}" hx-confirm="{}" hx-target="closest tr" '
+        '<a href="{}?next={}" hx-post="{}" hx-confirm="{} {}?" hx-target="closest tr" '
         'hx-swap="outerHTML">{}</a> · <a href="{}?next={}">Delete</a>',
-        url, table.back, url, confirm, label, delete, table.back,
+        url, table.back, url, label, table.safe(o.email), label, delete, table.back,
     )  # fmt: skip
 
 

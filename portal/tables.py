@@ -13,18 +13,19 @@ Rows are written in Python, not with a template per row: Django's template engin
 0.7 ms per organizers row (five links, three dates, a badge, an include; bench/ measured a cold
 organizers list at 6% of a trivial view). Each row is one ``format_html`` of its cells.
 
-django-tables2 or our own? Measured in-process (``tests/bench/time_lists.py``, the median of
-20 renders of the organizers table's 500 rows, same data, same machine, 2 busy cores):
+django-tables2 or our own? Measured in-process (same data, same process, interleaved; the
+machine's two cores were shared with other work, so the best of 20–30 runs is quoted):
 
-- the f-string rows of ``organizers/rows.py`` before this module: 3.3 ms;
-- this declaration, every cell through ``format_html``: 5.2 ms;
-- django-tables2 2.8 (its ``Table`` with the same eight columns, cells from ``render_*``
-  methods returning ``format_html``, rendered with its ``table.html`` template): 137 ms.
-
-django-tables2 renders each cell through the template engine and a ``BoundColumn``: 25 times
-our cost, which is what ``organizers/rows.py`` was written to avoid, so the portal keeps this
-small declaration. The whole organizers page (50 rows of 500, test client, page cache off,
-median of 50): 9.7 ms before, about the same after (see the README and the report of issue 16).
+- the organizers table's 500 rows (``tests/bench/time_lists.py``'s data): the f-string rows
+  this module replaced (``organizers/rows.py``) 3.3 ms; this declaration 12.6 ms; django-tables2
+  2.8 (a ``Table`` with the same eight columns, each ``render_*`` returning the same cells, its
+  ``table.html`` template) 194 ms: fifteen times ours, as each cell goes through the template
+  engine and a ``BoundColumn``. So the portal keeps this small declaration, and no new package.
+- a page of 50 rows, before → after: organizers 0.65 → 1.6 ms, a meeting's attendees
+  0.24 → 0.79 ms. The difference is ``format_html``'s escaping (``conditional_escape`` per
+  value, about 2 µs, where ``html.escape`` took 0.3 µs); :meth:`Table.safe` escapes a value
+  repeated on a page (a date, a group, "—") once. That is about 1 ms of a 10 ms organizers page:
+  the price of HTML that cannot be left unescaped by a missed call.
 
 Exports go through one method, :meth:`Table.export_response`, so a new format (a spreadsheet)
 is one change there.
@@ -38,8 +39,8 @@ from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 
 from django.http import QueryDict, StreamingHttpResponse
-from django.utils.html import escape, format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
+from django.utils.safestring import SafeData, SafeString
 
 from .export import csv_response
 
@@ -109,8 +110,10 @@ class Table:
     _page_columns: list[Column] = field(init=False, repr=False)
     _cells: list[tuple[Cell, bool]] = field(init=False, repr=False)
     _row_format: str = field(init=False, repr=False)
+    _escaped: dict = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._escaped = {}
         # A row is one ``format_html``: the pattern of every cell joined once per table.
         self._page_columns = [c for c in self.columns if c.on_page]
         self._cells = [(c.cell, c.html.count("{}") > 1) for c in self._page_columns]
@@ -130,16 +133,30 @@ class Table:
         """The values of :attr:`tr`'s ``{}``, none by default."""
         return ()
 
+    def safe(self, value) -> SafeString:
+        """``value`` escaped by ``conditional_escape``, once per table: a page repeats most of
+        its values (dates, durations, groups, "—"), and escaping, not building, was the cost
+        of a row (see above)."""
+        if isinstance(value, SafeData):
+            return value
+        try:
+            escaped = self._escaped.get(value)
+        except TypeError:  # not hashable
+            return conditional_escape(value)
+        if escaped is None:
+            escaped = self._escaped[value] = conditional_escape(value)
+        return escaped
+
     def row_html(self, row) -> SafeString:
-        """One row's ``<tr>``: one ``format_html`` of the row's values (each escaped unless it
-        is already safe HTML)."""
+        """One row's ``<tr>``: one ``format_html`` of the row's values, each escaped (through
+        :meth:`safe`) unless it is already safe HTML."""
         values = list(self.row_values(row))
         for cell, several in self._cells:
             if several:
                 values.extend(cell(self, row))
             else:
                 values.append(cell(self, row))
-        return format_html(self._row_format, *values)
+        return format_html(self._row_format, *map(self.safe, values))
 
     def rows_html(self, rows: Iterable) -> SafeString:
         """The ``<tr>`` of every row, for the table's ``<tbody>``."""

@@ -172,3 +172,15 @@ def test_sync_runs_and_import_results_are_declared_tables(client_for, admin_user
     runs = html.split('class="sync-runs"', 1)[1].split("</thead>", 1)[0]
     headings = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<th>(.*?)</th>", runs)]
     assert headings == SyncRunTable.page_headers()
+
+
+def test_sortable_headings_keep_the_filters_and_go_back_to_the_first_page(
+    client_for, admin_user, evil
+):
+    client = client_for(admin_user)
+    html = client.get(reverse("organizers:list"), {"q": "a", "page": "1"}).content.decode()
+    head = unescape(html.split('data-testid="organizers-table"', 1)[1].split("</thead>", 1)[0])
+    assert '<a href="?q=a&sort=-last_meeting">Last meeting</a>' in head  # newest first
+    assert '<a href="?q=a&sort=name">Name</a>' in head
+    html = client.get(reverse("organizers:list"), {"sort": "name"}).content.decode()
+    assert '<a href="?sort=-name">Name</a>' in unescape(html)  # again: the other way
