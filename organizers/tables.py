@@ -25,7 +25,7 @@ from .models import ImportRow, Organizer, OrganizerStatus
 
 _ANY_PK = 2_147_483_647  # reversed once per page, then replaced by each row's key
 _ACTIONS = ("detail", "recheck", "reactivate", "suspend", "delete")
-NEVER = SafeString('<span class="muted">never</span>')
+NEVER = SafeString('<span class="muted">never</span>')  # constants: nothing in them to escape
 NONE = "—"
 _STATUS_LABELS = {value: str(label) for value, label in OrganizerStatus.choices}
 

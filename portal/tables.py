@@ -160,7 +160,7 @@ class Table:
 
     def rows_html(self, rows: Iterable) -> SafeString:
         """The ``<tr>`` of every row, for the table's ``<tbody>``."""
-        return SafeString("".join([self.row_html(row) for row in rows]))
+        return format_html_join("", "{}", ((self.row_html(row),) for row in rows))
 
     def head_html(self) -> SafeString:
         """The ``<th>`` of every page column, with its sort links when it has any."""
@@ -171,11 +171,10 @@ class Table:
             return column.head
         if not column.sort or self.query is None:
             return column.header
-        return SafeString(
-            " / ".join(
-                format_html('<a href="{}">{}</a>', self.sort_url(key), label)
-                for label, key in column.sort
-            )
+        return format_html_join(
+            " / ",
+            '<a href="{}">{}</a>',
+            ((self.sort_url(key), label) for label, key in column.sort),
         )
 
     def sort_url(self, key: str) -> str:

@@ -48,11 +48,11 @@ class FastSelect(forms.Select):
             plain.append((text, _SELECTED if text in selected else "", label))
         if plain:
             html.append(format_html_join("", _OPTION, plain))
-        return SafeString("".join(html))
+        return format_html_join("", "{}", ((part,) for part in html))
 
 
 _OPTION = '<option value="{}"{}>{}</option>'
-_SELECTED = SafeString(" selected")
+_SELECTED = SafeString(" selected")  # a constant: nothing in it to escape
 
 
 class OneQueryChoiceIterator(ModelChoiceIterator):
