@@ -11,7 +11,7 @@ and the export's columns keep the declared order, so the two cannot disagree.
 
 Rows are written in Python, not with a template per row: Django's template engine spent about
 0.7 ms per organizers row (five links, three dates, a badge, an include; bench/ measured a cold
-organizers list at 6% of a trivial view). Each row is one ``format_html`` of its cells.
+organizers list at 6% of a trivial view). A page's rows are one ``format_html`` of the cells.
 
 django-tables2 or our own? Measured in-process (same data, same process, interleaved; the
 machine's two cores were shared with other work, so the best of 20–30 runs is quoted):
