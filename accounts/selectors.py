@@ -7,19 +7,6 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from .models import SERVICE_ACCOUNT_USERNAME, AuditEntry, Role, User
 
-AUDIT_CSV_HEADER = (
-    "When",
-    "Who",
-    "Action",
-    "Target type",
-    "Target id",
-    "Target",
-    "Outcome",
-    "Detail",
-    "Changes",
-    "Request id",
-)
-
 
 def user_list_for_roles() -> QuerySet[User]:
     """Every person who can sign in: Admins first, then Managers, then Organizers, by email."""
@@ -49,21 +36,9 @@ def audit_entries(filterset: django_filters.FilterSet) -> QuerySet[AuditEntry]:
     return filterset.qs.order_by("-created_at", "-id")
 
 
-def audit_csv_rows(entries: QuerySet[AuditEntry]):
-    """The CSV rows of ``entries``, streamed from the database."""
-    for entry in entries.iterator(chunk_size=2000):
-        yield (
-            entry.created_at,
-            entry.actor_label,
-            entry.action,
-            entry.target_type,
-            entry.target_id,
-            entry.target_label,
-            entry.outcome,
-            entry.detail,
-            entry.changes_text(),
-            entry.request_id,
-        )
+def audit_export_rows(entries: QuerySet[AuditEntry]):
+    """``entries`` for the export, streamed from the database."""
+    return entries.iterator(chunk_size=2000)
 
 
 def admins_with_token() -> QuerySet[User]:

@@ -11,13 +11,14 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
-from portal.export import export_refused, export_response, wanted_export
+from portal.export import export_refused, wanted_export
 from portal.permissions import ADMIN, RoleRequiredMixin
 
 from . import selectors, services
 from .connections import service_connection_status
 from .forms import ServiceConnectionForm, UserAccessForm, audit_log_filter
 from .models import Role
+from .tables import AuditLogTable
 
 USERS_PER_PAGE = 50
 ENTRIES_PER_PAGE = 50
@@ -113,18 +114,23 @@ class AuditLogView(RoleRequiredMixin, View):
         if export:
             if invalid:
                 return export_refused(filterset.errors)
-            return export_response(
+            return AuditLogTable().export_response(
                 export,
                 f"audit-log-{timezone.now():%Y%m%d-%H%M}",
-                selectors.AUDIT_CSV_HEADER,
-                selectors.audit_csv_rows(entries),
+                selectors.audit_export_rows(entries),
                 sheet_name="Audit log",
             )
         page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
         return render(
             request,
             "accounts/audit_log.html",
-            {"filter": filterset, "page": page, "invalid": invalid},
+            {
+                "filter": filterset,
+                "page": page,
+                "invalid": invalid,
+                "table": AuditLogTable(),
+                "rows": AuditLogTable().rows_html(page.object_list),
+            },
             status=400 if invalid else 200,
         )
 

@@ -10,17 +10,19 @@ import zoneinfo
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
+import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from gotomeeting.models import CONFERENCE_CALL_INFO_MAX_LENGTH, SUBJECT_MAX_LENGTH
 from organizers.models import Group, Organizer
-from portal.dates import SupportedDateField, validate_supported_date
-from portal.widgets import FastModelChoiceField
+from portal.dates import SupportedDateFilter, validate_supported_date
+from portal.scoping import scoped_instances, visible_groups, visible_organizers
+from portal.widgets import FastModelChoiceFilter
 
-from .models import Meeting, MeetingType
-from .selectors import Cursor, DateWindow, HistoryFilter, visible_groups, visible_organizers
+from .models import Attendee, Meeting, MeetingInstance, MeetingType
+from .selectors import Cursor, DateWindow, HistoryFilter
 from .services import MeetingFields
 
 DEFAULT_RANGE_DAYS = 30
@@ -222,93 +224,153 @@ class CursorField(forms.CharField):
             ) from None
 
 
-class CursorForm(forms.Form):
-    """The cursors of keyset-paginated lists: ``?before=`` (older) and ``?after=`` (later)."""
+class CursorFilter(django_filters.Filter):
+    """A list cursor (``?before=`` / ``?after=``): validated with the filters, used by the
+    keyset pager rather than as a WHERE."""
 
-    before = CursorField(required=False, widget=forms.HiddenInput)
-    after = CursorField(required=False, widget=forms.HiddenInput)
+    field_class = CursorField
+
+    def filter(self, qs, value):
+        return qs
 
 
-class DateRangeForm(CursorForm):
-    """An optional date range (whole days in the user's time zone) and list cursors."""
+class KeyFilter(django_filters.CharFilter):
+    """An email key (the attendee report's cursor, or the person to expand): not a WHERE."""
 
-    start = SupportedDateField(required=False)
-    end = SupportedDateField(required=False)
+    def filter(self, qs, value):
+        return qs
 
-    def __init__(self, *args, tz=UTC, **kwargs):
-        self.tz = tz
-        super().__init__(*args, **kwargs)
+
+class RangeForm(forms.Form):
+    """The base form of the date-range filtersets: the end is not before the start, and (with
+    ``max_days``) the range is not longer than that."""
+
+    max_days: int | None = None
 
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
-        if start and end and end < start:
-            self.add_error("end", "The end date must not be before the start date.")
+        if start and end:
+            if end < start:
+                self.add_error("end", "The end date must not be before the start date.")
+            elif self.max_days is not None and (end - start).days > self.max_days:
+                self.add_error("start", "Choose a range of at most 20 years.")
         return data
 
+
+class HistoryRangeForm(RangeForm):
+    max_days = MAX_RANGE_DAYS
+
+
+class CursorFilterSet(django_filters.FilterSet):
+    """The cursors of keyset-paginated lists: ``?before=`` (older) and ``?after=`` (later)."""
+
+    before = CursorFilter(widget=forms.HiddenInput)
+    after = CursorFilter(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Attendee
+        fields: list[str] = []
+
+    def cursor(self, name: str) -> Cursor | None:
+        """The cursor ``name`` if it is valid, else None (a damaged link starts from the first
+        page, and the page shows the filters' errors)."""
+        self.is_valid()
+        return self.form.cleaned_data.get(name)
+
+
+class DateRangeFilterSet(CursorFilterSet):
+    """An optional date range (whole days in the user's time zone) and list cursors: an
+    organizer's scheduled meetings and history."""
+
+    start = SupportedDateFilter(method="by_window")
+    end = SupportedDateFilter(method="by_window")
+
+    class Meta:
+        model = MeetingInstance
+        fields: list[str] = []
+        form = RangeForm
+
+    def __init__(self, data=None, *, tz=UTC, **kwargs):
+        self.tz = tz
+        super().__init__(data, **kwargs)
+
+    def by_window(self, queryset, name, value):
+        return queryset  # both ends at once, in filter_queryset
+
+    def filter_queryset(self, queryset):
+        return self.window().apply(super().filter_queryset(queryset))
+
     def window(self) -> DateWindow:
-        data = self.cleaned_data if self.is_valid() else {}
+        data = self.form.cleaned_data if self.is_valid() else {}
         return DateWindow(start=data.get("start"), end=data.get("end"), tz=self.tz)
 
 
-class HistoryFilterForm(forms.Form):
-    """Group (with its sub-groups), organizer and a date range; any range, however old."""
+class HistoryFilterSet(django_filters.FilterSet):
+    """Group (with its sub-groups), organizer and a date range, any range however old (blank
+    dates: the last 30 days, and the inputs show them), within what ``user`` may see; its
+    ``qs`` is the meetings they select, as :func:`meetings.selectors.history_instances`."""
 
-    group = FastModelChoiceField(
-        queryset=Group.objects.none(), required=False, empty_label="All groups"
+    group = FastModelChoiceFilter(
+        queryset=Group.objects.none(), empty_label="All groups", method="by_history_filter"
     )
-    organizer = FastModelChoiceField(
-        queryset=Organizer.objects.none(), required=False, empty_label="All organizers"
+    organizer = FastModelChoiceFilter(
+        queryset=Organizer.objects.none(),
+        empty_label="All organizers",
+        method="by_history_filter",
     )
-    start = SupportedDateField(required=False)
-    end = SupportedDateField(required=False)
-    before = CursorField(required=False, widget=forms.HiddenInput)
+    start = SupportedDateFilter(method="by_history_filter")
+    end = SupportedDateFilter(method="by_history_filter")
+    before = CursorFilter(widget=forms.HiddenInput)
 
-    def __init__(self, *args, user, tz=UTC, **kwargs):
+    class Meta:
+        model = MeetingInstance
+        fields: list[str] = []
+        form = HistoryRangeForm
+
+    def __init__(self, data=None, *, user, tz=UTC, **kwargs):
         self.tz = tz
-        super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = visible_groups(user)
+        today = timezone.localdate(timezone=tz)
+        self.default_start = today - timedelta(days=DEFAULT_RANGE_DAYS - 1)
+        self.default_end = today
+        if data is not None:
+            # Blank dates mean the default range, and the inputs show it.
+            data = data.copy()
+            for name, default in (("start", self.default_start), ("end", self.default_end)):
+                if not data.get(name):
+                    data[name] = default.isoformat()
+        super().__init__(data, queryset=scoped_instances(user), **kwargs)
+        self.filters["group"].queryset = visible_groups(user)
         # Only what the option's label needs: a large account lists hundreds of organizers.
-        self.fields["organizer"].queryset = (
+        self.filters["organizer"].queryset = (
             visible_organizers(user)
             .select_related(None)
             .only("id", "first_name", "last_name", "email")
         )
-        today = timezone.localdate(timezone=tz)
-        self.default_start = today - timedelta(days=DEFAULT_RANGE_DAYS - 1)
-        self.default_end = today
-        if self.is_bound:
-            # Blank dates mean the default range, and the inputs show it.
-            data = self.data.copy()
-            for name, default in (("start", self.default_start), ("end", self.default_end)):
-                if not data.get(name):
-                    data[name] = default.isoformat()
-            self.data = data
 
-    def clean(self):
-        data = super().clean()
-        start = data.get("start") or self.default_start
-        end = data.get("end") or self.default_end
-        if "start" in data and "end" in data:
-            if end < start:
-                self.add_error("end", "The end date must not be before the start date.")
-            elif (end - start).days > MAX_RANGE_DAYS:
-                self.add_error("start", "Choose a range of at most 20 years.")
-        data["start"], data["end"] = start, end
-        return data
+    def by_history_filter(self, queryset, name, value):
+        return queryset  # all at once, in filter_queryset
 
-    def filters(self) -> HistoryFilter:
-        data = self.cleaned_data
+    def filter_queryset(self, queryset):
+        return self.history_filter().apply(queryset)
+
+    def history_filter(self) -> HistoryFilter:
+        """The valid filters as the selectors take them."""
+        data = self.form.cleaned_data
         return HistoryFilter(
-            window=DateWindow(start=data["start"], end=data["end"], tz=self.tz),
+            window=DateWindow(
+                start=data.get("start") or self.default_start,
+                end=data.get("end") or self.default_end,
+                tz=self.tz,
+            ),
             group=data.get("group"),
             organizer=data.get("organizer"),
         )
 
 
-class AttendeeReportForm(HistoryFilterForm):
+class AttendeeReportFilterSet(HistoryFilterSet):
     """The dashboard's filters, plus the email cursor and the email to expand."""
 
     before = None
-    after = forms.CharField(required=False, max_length=254, widget=forms.HiddenInput)
-    attended = forms.CharField(required=False, max_length=254, widget=forms.HiddenInput)
+    after = KeyFilter(max_length=254, widget=forms.HiddenInput)
+    attended = KeyFilter(max_length=254, widget=forms.HiddenInput)

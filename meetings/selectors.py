@@ -1,9 +1,9 @@
 """Reads of the meetings cache: the querysets and aggregates the meetings pages show.
 
-Every read here is scoped to what the user may see, in one place:
+Every read here is scoped to what the user may see, by :mod:`portal.scoping`:
 
 - Admin: everything.
-- Manager: the groups :func:`organizers.selectors.visible_group_ids` returns (None = all).
+- Manager: the groups :func:`portal.scoping.visible_group_ids` returns (None = all).
 - Organizer: their own meetings only (the organizer whose key is ``user.organizer_key``).
 
 Aggregates are computed by the database (Count/Sum/Avg, TruncDate/TruncWeek, ExtractHour…),
@@ -40,9 +40,16 @@ from django.utils.dateparse import parse_datetime
 
 from accounts.models import Role
 from organizers.models import Group, Organizer
-from organizers.selectors import group_descendant_ids, visible_group_ids
 from portal.dates import in_supported_range
 from portal.ids import parse_id
+from portal.scoping import (
+    group_descendant_ids,
+    is_admin,
+    owned_meetings,
+    scoped_instances,
+    scoped_live_meetings,
+    visible_group_ids,
+)
 from sync.models import SyncArea
 from sync.selectors import last_success_at
 
@@ -134,77 +141,6 @@ def _dotted(obj, path: str):
     return obj
 
 
-# --- Scoping --------------------------------------------------------------------------------
-
-
-def _is_admin(user) -> bool:
-    return user.role == Role.ADMIN
-
-
-_UNSET = object()
-
-
-def visible_ids(user) -> set[int] | None:
-    """:func:`organizers.selectors.visible_group_ids`, asked once per request: the answer is
-    kept on the user object, which lives as long as the request."""
-    cached = getattr(user, "_meetings_visible_group_ids", _UNSET)
-    if cached is _UNSET:
-        cached = visible_group_ids(user)
-        user._meetings_visible_group_ids = cached
-    return cached
-
-
-def visible_groups(user) -> QuerySet[Group]:
-    ids = visible_ids(user)
-    qs = Group.objects.order_by("name")
-    return qs if ids is None else qs.filter(id__in=ids)
-
-
-def visible_organizers(user) -> QuerySet[Organizer]:
-    ids = visible_ids(user)
-    qs = Organizer.objects.order_by("last_name", "first_name", "email")
-    return qs if ids is None else qs.filter(group_id__in=ids)
-
-
-def _own_organizer_q(user) -> Q:
-    """Rows of the user's own organizer: by the row's own copy of the organizer key (set even
-    before the organizer is cached) or by the linked cached organizer."""
-    if user.organizer_key is None:
-        return Q(pk__in=[])
-    return Q(organizer_key=user.organizer_key) | Q(organizer__organizer_key=user.organizer_key)
-
-
-def scoped_instances(user, *, include_own: bool = False) -> QuerySet[MeetingInstance]:
-    """The meeting instances ``user`` may see (Managers by group, Organizers their own)."""
-    qs = MeetingInstance.objects.all()
-    if _is_admin(user):
-        return qs
-    if user.role == Role.MANAGER:
-        ids = visible_ids(user)
-        if ids is None:
-            return qs
-        scope = Q(group_id__in=ids)
-        return qs.filter(scope | _own_organizer_q(user) if include_own else scope)
-    return qs.filter(_own_organizer_q(user))
-
-
-def scoped_live_meetings(user) -> QuerySet[Meeting]:
-    """Meetings in the groups ``user`` may see (by the organizer's current group)."""
-    qs = Meeting.objects.all()
-    if _is_admin(user):
-        return qs
-    if user.role == Role.MANAGER:
-        ids = visible_ids(user)
-        return qs if ids is None else qs.filter(organizer__group_id__in=ids)
-    return qs.filter(_own_organizer_q(user))
-
-
-def owned_meetings(user) -> QuerySet[Meeting]:
-    """Meetings ``user`` may act on: their own, or any for an Admin."""
-    qs = Meeting.objects.select_related("organizer", "organizer__group")
-    return qs if _is_admin(user) else qs.filter(_own_organizer_q(user))
-
-
 # --- One meeting, one instance ---------------------------------------------------------------
 
 
@@ -249,13 +185,9 @@ def instance_attendees_page(
     )
 
 
-def instance_attendees_rows(*, instance: MeetingInstance) -> Iterator[tuple]:
-    """All of ``instance``'s attendees for CSV, streamed."""
-    return (
-        instance.attendees.order_by("join_time", "id")
-        .values_list("name", "email", "join_time", "leave_time", "duration_minutes")
-        .iterator(chunk_size=2000)
-    )
+def instance_attendees_rows(*, instance: MeetingInstance) -> Iterator[Attendee]:
+    """All of ``instance``'s attendees for the export, streamed."""
+    return instance.attendees.order_by("join_time", "id").iterator(chunk_size=2000)
 
 
 # --- An organizer's meetings -------------------------------------------------------------------
@@ -380,15 +312,19 @@ class HistoryFilter:
     def by_week(self) -> bool:
         return self.days > WEEKLY_AFTER_DAYS
 
+    def apply(self, qs: QuerySet[MeetingInstance]) -> QuerySet[MeetingInstance]:
+        """``qs`` narrowed to the range, the group (with its sub-groups) and the organizer."""
+        qs = self.window.apply(qs)
+        if self.group is not None:
+            qs = qs.filter(group_id__in=group_descendant_ids({self.group.pk}))
+        if self.organizer is not None:
+            qs = qs.filter(organizer=self.organizer)
+        return qs
+
 
 def history_instances(*, user, filters: HistoryFilter) -> QuerySet[MeetingInstance]:
     """The meeting instances the filters select, within what ``user`` may see."""
-    qs = filters.window.apply(scoped_instances(user))
-    if filters.group is not None:
-        qs = qs.filter(group_id__in=group_descendant_ids({filters.group.pk}))
-    if filters.organizer is not None:
-        qs = qs.filter(organizer=filters.organizer)
-    return qs
+    return filters.apply(scoped_instances(user))
 
 
 @dataclass
@@ -650,7 +586,7 @@ def dashboard_cache_key(
 ) -> str:
     """What a dashboard depends on: the user's scope, the filters, the page, and the
     instances' :func:`instances_version`. Any change of one gives another key."""
-    ids = visible_ids(user)  # the dashboard shows the same to every user of the same scope
+    ids = visible_group_ids(user)  # the dashboard shows the same to every user of the same scope
     parts = (
         "all" if ids is None else ",".join(map(str, sorted(ids))),
         filters.window.start,
@@ -677,10 +613,10 @@ class DashboardFigures:
 def _cell_groups(user, filters: HistoryFilter) -> tuple[bool, set[int] | None]:
     """Whether the roll-ups can answer for ``user`` (their cells are per group, so they serve
     Admins and Managers, whose scope is groups), and the groups to read (None: all)."""
-    if _is_admin(user):
+    if is_admin(user):
         ids = None
     elif user.role == Role.MANAGER:
-        ids = visible_ids(user)
+        ids = visible_group_ids(user)
     else:
         return False, None
     if filters.group is not None:
@@ -803,39 +739,29 @@ def history_dashboard(
     )
 
 
-def history_export_rows(*, user, filters: HistoryFilter) -> Iterator[tuple]:
-    """Every meeting the filters show, newest first, streamed for CSV."""
+def history_export_rows(*, user, filters: HistoryFilter) -> Iterator[MeetingInstance]:
+    """Every meeting the filters show, newest first, streamed for the export."""
     qs = history_instances(user=user, filters=filters).order_by("-start_time", "-id")
-    return qs.values_list(
-        "instance_key",
-        "meeting_id",
-        "subject",
-        "start_time",
-        "end_time",
-        "duration_minutes",
-        "num_attendees",
-        "attendee_minutes",
-        "organizer__email",
-        "group__name",
-    ).iterator(chunk_size=2000)
+    return qs.select_related("organizer", "group").iterator(chunk_size=2000)
 
 
-def history_attendee_export_rows(*, user, filters: HistoryFilter) -> Iterator[tuple]:
-    """Every attendee stay in the meetings the filters show, streamed for CSV."""
+def history_attendee_export_rows(*, user, filters: HistoryFilter) -> Iterator[Attendee]:
+    """Every attendee stay in the meetings the filters show, streamed for the export."""
     instances = history_instances(user=user, filters=filters).order_by().values("pk")
     return (
         Attendee.objects.filter(instance__in=instances)
-        .order_by("instance__start_time", "instance_id", "join_time", "id")
-        .values_list(
-            "instance__instance_key",
-            "instance__subject",
-            "instance__start_time",
+        .select_related("instance")
+        .only(
             "name",
             "email",
             "join_time",
             "leave_time",
             "duration_minutes",
+            "instance__instance_key",
+            "instance__subject",
+            "instance__start_time",
         )
+        .order_by("instance__start_time", "instance_id", "join_time", "id")
         .iterator(chunk_size=2000)
     )
 
@@ -889,12 +815,9 @@ def attendee_report_page(
     return EmailPage(rows=rows, next_after=next_after, is_first=not after)
 
 
-def attendee_report_export_rows(*, user, filters: HistoryFilter) -> Iterator[tuple]:
-    return (
-        _grouped(_attendee_report_qs(user=user, filters=filters))
-        .values_list("key", "name", "meetings", "minutes", "first_seen", "last_seen")
-        .iterator(chunk_size=2000)
-    )
+def attendee_report_export_rows(*, user, filters: HistoryFilter) -> Iterator[dict]:
+    """The report's rows (as :func:`attendee_report_page`'s), every one, streamed."""
+    return _grouped(_attendee_report_qs(user=user, filters=filters)).iterator(chunk_size=2000)
 
 
 def attendee_meetings(

@@ -7,12 +7,10 @@ Manager's group scope are enforced by the selectors (others' rows answer 404).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import tzinfo
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,23 +19,29 @@ from django.views import View
 
 from accounts.connections import client_for_user
 from organizers.models import Organizer
+from portal import scoping
 from portal.api_outcomes import outcome_note
-from portal.export import ExportKind, export_refused, export_response, wanted_export
+from portal.export import export_refused, wanted_export
 from portal.page_cache import cached_page
 from portal.permissions import ADMIN, EVERYONE, MANAGERS, RoleRequiredMixin
 from sync.models import SyncArea
 
 from . import selectors, services
-from .attendee_rows import attendee_rows
 from .dashboard_cache import dashboard_body
 from .forms import (
     TZ_SESSION_KEY,
-    AttendeeReportForm,
-    CursorForm,
-    DateRangeForm,
-    HistoryFilterForm,
+    AttendeeReportFilterSet,
+    CursorFilterSet,
+    DateRangeFilterSet,
+    HistoryFilterSet,
     MeetingForm,
     request_timezone,
+)
+from .tables import (
+    AttendeeReportTable,
+    DashboardAttendeesTable,
+    DashboardMeetingsTable,
+    InstanceAttendeesTable,
 )
 
 
@@ -54,7 +58,7 @@ def _page_context(request: HttpRequest) -> tuple:
     """What every meetings page depends on besides its data: the user's time zone, today in it
     (a range left empty means "up to today"), and a Manager's group scope."""
     tz = request_timezone(request)
-    scope = selectors.visible_ids(request.user)
+    scope = scoping.visible_group_ids(request.user)
     return (str(tz), timezone.localdate(timezone=tz), None if scope is None else sorted(scope))
 
 
@@ -68,21 +72,6 @@ def _instance_version(request: HttpRequest, pk: int) -> tuple:
     return (selectors.instance_version(pk), _page_context(request))
 
 
-def _export(
-    tz: tzinfo, kind: ExportKind, stem: str, header: Sequence[str], rows, *, sheet_name: str
-) -> HttpResponseBase:
-    """An export of meetings data, times in the user's zone ``tz`` (the CSV's to the second)."""
-    return export_response(
-        kind,
-        stem,
-        header,
-        rows,
-        tz=tz,
-        sheet_name=sheet_name,
-        csv_timespec="seconds",
-    )
-
-
 def _stamp(filters: selectors.HistoryFilter) -> str:
     return f"{filters.window.start:%Y%m%d}-{filters.window.end:%Y%m%d}"
 
@@ -90,64 +79,31 @@ def _stamp(filters: selectors.HistoryFilter) -> str:
 # --- History dashboard ------------------------------------------------------------------------
 
 
-MEETINGS_CSV_HEADER = (
-    "instance key",
-    "meeting id",
-    "subject",
-    "start",
-    "end",
-    "duration (min)",
-    "attendees",
-    "attendee-minutes",
-    "organizer email",
-    "group",
-)
-ATTENDEES_CSV_HEADER = (
-    "instance key",
-    "meeting subject",
-    "meeting start",
-    "attendee name",
-    "attendee email",
-    "join time",
-    "leave time",
-    "duration (min)",
-)
-
-
 @method_decorator(cached_page(_dashboard_version), name="get")
 class DashboardView(MeetingsView):
     allowed_roles = MANAGERS
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        form = HistoryFilterForm(request.GET, user=request.user, tz=self.tz)
+        filterset = HistoryFilterSet(request.GET, user=request.user, tz=self.tz)
+        form = filterset.form
         export = wanted_export(request)
-        if not form.is_valid():
+        if not filterset.is_valid():
             if export:
-                return export_refused(form.errors)
+                return export_refused(filterset.errors)
             return render(request, "meetings/dashboard.html", {"form": form, "board": None})
-        filters = form.filters()
+        filters = filterset.history_filter()
         if export:
             what = request.GET.get("what", "meetings")
             if what == "attendees":
                 rows = selectors.history_attendee_export_rows(user=request.user, filters=filters)
-                return _export(
-                    self.tz,
-                    export,
-                    f"attendees-{_stamp(filters)}",
-                    ATTENDEES_CSV_HEADER,
-                    rows,
-                    sheet_name="Attendees",
+                return DashboardAttendeesTable(tz=self.tz).export_response(
+                    export, f"attendees-{_stamp(filters)}", rows, sheet_name="Attendees"
                 )
             if what != "meetings":
                 return export_refused({"what": ["Choose meetings or attendees."]})
             rows = selectors.history_export_rows(user=request.user, filters=filters)
-            return _export(
-                self.tz,
-                export,
-                f"meetings-{_stamp(filters)}",
-                MEETINGS_CSV_HEADER,
-                rows,
-                sheet_name="Meetings",
+            return DashboardMeetingsTable(tz=self.tz).export_response(
+                export, f"meetings-{_stamp(filters)}", rows, sheet_name="Meetings"
             )
         version = getattr(request, "instances_version", None) or selectors.instances_version()
         body = dashboard_body(
@@ -163,20 +119,18 @@ class DashboardView(MeetingsView):
 # --- Attendee reports -------------------------------------------------------------------------
 
 
-REPORT_CSV_HEADER = ("email", "name", "meetings attended", "minutes", "first joined", "last joined")
-
-
 class AttendeesReportView(MeetingsView):
     allowed_roles = MANAGERS
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        form = AttendeeReportForm(request.GET, user=request.user, tz=self.tz)
+        filterset = AttendeeReportFilterSet(request.GET, user=request.user, tz=self.tz)
+        form = filterset.form
         export = wanted_export(request)
-        if not form.is_valid():
+        if not filterset.is_valid():
             if export:
-                return export_refused(form.errors)
+                return export_refused(filterset.errors)
             return render(request, "meetings/attendees_report.html", {"form": form})
-        filters = form.filters()
+        filters = filterset.history_filter()
         attended = form.cleaned_data.get("attended")
         if attended:
             stays = selectors.attendee_meetings(user=request.user, filters=filters, email=attended)
@@ -195,15 +149,11 @@ class AttendeesReportView(MeetingsView):
                     "limit": selectors.ATTENDED_MEETINGS_LIMIT,
                 },
             )
+        table = AttendeeReportTable(tz=self.tz, query=request.GET)
         if export:
             rows = selectors.attendee_report_export_rows(user=request.user, filters=filters)
-            return _export(
-                self.tz,
-                export,
-                f"attendee-report-{_stamp(filters)}",
-                REPORT_CSV_HEADER,
-                rows,
-                sheet_name="Attendee report",
+            return table.export_response(
+                export, f"attendee-report-{_stamp(filters)}", rows, sheet_name="Attendee report"
             )
         page = selectors.attendee_report_page(
             user=request.user, filters=filters, after=form.cleaned_data.get("after")
@@ -212,7 +162,14 @@ class AttendeesReportView(MeetingsView):
         return render(
             request,
             "meetings/attendees_report.html",
-            {"form": form, "page": page, "filters": filters, "people": people},
+            {
+                "form": form,
+                "page": page,
+                "filters": filters,
+                "people": people,
+                "table": table,
+                "rows": table.rows_html(page.rows),
+            },
         )
 
 
@@ -251,9 +208,10 @@ class _OrganizerMeetingsBase(MeetingsView):
         *,
         mine: bool,
     ):
-        form = DateRangeForm(request.GET, tz=self.tz)
-        valid = form.is_valid()
-        window = form.window()
+        filterset = DateRangeFilterSet(request.GET, tz=self.tz)
+        form = filterset.form
+        valid = filterset.is_valid()
+        window = filterset.window()
         data = form.cleaned_data if valid else {}
         context = {
             "form": form,
@@ -431,9 +389,6 @@ class MeetingStartView(MeetingsView):
 # --- A held meeting and its attendees ---------------------------------------------------------
 
 
-INSTANCE_CSV_HEADER = ("name", "email", "join time", "leave time", "duration (min)")
-
-
 @method_decorator(cached_page(_instance_version), name="get")
 class InstanceDetailView(MeetingsView):
     """Managers (within their groups) and Admins; an Organizer for their own meetings only."""
@@ -442,21 +397,20 @@ class InstanceDetailView(MeetingsView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         instance = selectors.instance_for_user(user=request.user, pk=pk)
+        table = InstanceAttendeesTable(tz=self.tz)
         export = wanted_export(request)
         if export:
             rows = selectors.instance_attendees_rows(instance=instance)
-            return _export(
-                self.tz,
+            return table.export_response(
                 export,
                 f"attendees-{instance.instance_key}",
-                INSTANCE_CSV_HEADER,
                 rows,
                 sheet_name=f"Attendees {instance.instance_key}",
             )
-        form = CursorForm(request.GET)
-        form.is_valid()
+        filterset = CursorFilterSet(request.GET)
+        form = filterset.form
         page = selectors.instance_attendees_page(
-            instance=instance, cursor=form.cleaned_data.get("after")
+            instance=instance, cursor=filterset.cursor("after")
         )
         return render(
             request,
@@ -464,7 +418,8 @@ class InstanceDetailView(MeetingsView):
             {
                 "instance": instance,
                 "page": page,
-                "rows": attendee_rows(page.rows),
+                "table": table,
+                "rows": table.rows_html(page.rows),
                 "form": form,
                 "export_url": "?" + urlencode({"export": "csv"}),
                 "export_xlsx_url": "?" + urlencode({"export": "xlsx"}),

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 
 from gotomeeting.models import ProductType
-from portal.ids import IdChoiceMixin, IdModelChoiceField, IdModelMultipleChoiceField
-from portal.widgets import FastSelect, OneQueryChoiceIterator
+from portal.ids import IdModelChoiceField, IdModelMultipleChoiceField
+from portal.widgets import FastModelChoiceFilter, FastSelect
 
 from .csv_import import MAX_BYTES, UTF8, WINDOWS_1252, CsvImportError, ParsedCsv, parse_csv
 from .models import Group, Organizer
@@ -33,17 +33,6 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
         field = self.param_map.get(name, name)
         expression = F(field)
         return expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
-
-
-class _FastFilterModelChoiceField(IdChoiceMixin, django_filters.fields.ModelChoiceField):
-    widget = FastSelect
-    iterator = OneQueryChoiceIterator  # no "null" choice: none of these filters offers one
-
-
-class FastModelChoiceFilter(django_filters.ModelChoiceFilter):
-    """django-filter's model choice, read with one query and written in Python."""
-
-    field_class = _FastFilterModelChoiceField
 
 
 class OrganizerFilter(django_filters.FilterSet):

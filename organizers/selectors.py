@@ -1,7 +1,6 @@
 """Reads of the organizers/groups cache: the querysets and aggregates the pages show.
 
-Group scoping lives here, in one place: :func:`visible_group_ids` says which groups a user may
-see, and every other area (meetings, dashboards, exports) calls it.
+What a user may see is decided in :mod:`portal.scoping`, which every selector calls.
 """
 
 from __future__ import annotations
@@ -13,64 +12,9 @@ from django.db import connection
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from accounts.models import Role
+from portal.scoping import visible_groups, visible_organizers
 
 from .models import Group, Organizer, OrganizerStatus
-
-
-def group_descendant_ids(root_ids: set[int]) -> set[int]:
-    """``root_ids`` and the ids of every group below them (children, grandchildren, …)."""
-    parent_of = dict(Group.objects.values_list("id", "parent_id"))
-    children: dict[int, list[int]] = {}
-    for group_id, parent_id in parent_of.items():
-        if parent_id is not None:
-            children.setdefault(parent_id, []).append(group_id)
-    seen: set[int] = set()
-    stack = [gid for gid in root_ids if gid in parent_of]
-    while stack:  # iterative walk; "seen" also stops a malformed cycle
-        gid = stack.pop()
-        if gid in seen:
-            continue
-        seen.add(gid)
-        stack.extend(children.get(gid, ()))
-    return seen
-
-
-def visible_group_ids(user) -> set[int] | None:
-    """The ids of the groups ``user`` may see, or None for "all groups".
-
-    Fails closed: only an Admin gets None (every group); a scope the portal does not know is
-    an empty set, never "everything".
-
-    - Admins: None (every group).
-    - A Manager scoped to groups: those groups and all their sub-groups (via ``Group.parent``).
-    - A Manager with no group yet: an empty set (their pages say an Admin has to assign groups).
-    - Organizers, anonymous users, users without portal access, unknown roles: an empty set
-      (organizer pages are scoped by the user's own ``organizer_key`` instead).
-    """
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "portal_access", False):
-        return set()
-    if user.role == Role.ADMIN:
-        return None
-    if user.role == Role.MANAGER:
-        managed = set(user.managed_groups.values_list("id", flat=True))
-        return group_descendant_ids(managed) if managed else set()
-    return set()
-
-
-def visible_groups(user) -> QuerySet[Group]:
-    """The groups ``user`` may see."""
-    ids = visible_group_ids(user)
-    qs = Group.objects.all()
-    return qs if ids is None else qs.filter(id__in=ids)
-
-
-def visible_organizers(user) -> QuerySet[Organizer]:
-    """The cached organizers (deleted ones included) in the groups ``user`` may see."""
-    ids = visible_group_ids(user)
-    qs = Organizer.objects.select_related("group")
-    return qs if ids is None else qs.filter(group_id__in=ids)
-
 
 # --- Lists and pages ---------------------------------------------------------------------------
 

@@ -11,15 +11,16 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from portal import scoping
 from portal.api_outcomes import outcome_note
-from portal.export import export_refused, export_response, wanted_export
+from portal.export import export_refused, wanted_export
 from portal.page_cache import cached_page
 from portal.permissions import ADMIN, role_required
 
 from . import selectors, services
 from .forms import BulkActionForm, ImportUploadForm, OrganizerFilter, OrganizerInviteForm
-from .models import ImportJob, Organizer, OrganizerStatus
-from .rows import organizer_row, organizer_rows
+from .models import ImportJob, Organizer
+from .tables import ImportResultTable, OrganizerTable
 
 PAGE_SIZE = 50
 
@@ -46,14 +47,6 @@ def _organizer(request: HttpRequest, pk: int) -> Organizer:
     return get_object_or_404(selectors.organizers_with_last_meeting(request.user), pk=pk)
 
 
-def _status_label(organizer: Organizer) -> str:
-    if organizer.deleted_at:
-        return "Deleted"
-    if organizer.is_pending:
-        return "Pending confirmation"
-    return OrganizerStatus(organizer.status).label if organizer.status else ""
-
-
 # --- lists ------------------------------------------------------------------------------------
 
 
@@ -67,45 +60,21 @@ def organizer_list(request: HttpRequest) -> HttpResponse:
     filterset = OrganizerFilter(
         request.GET,
         queryset=selectors.organizers_with_last_meeting(request.user),
-        groups=selectors.visible_groups(request.user),
+        groups=scoping.visible_groups(request.user),
     )
     valid = filterset.is_valid()
     organizers = filterset.qs if valid else Organizer.objects.none()
     export = wanted_export(request)
     if export and not valid:
         return export_refused(filterset.errors)
+    table = OrganizerTable(
+        next_url=request.get_full_path(),
+        query=request.GET,
+        current_sort=request.GET.get("sort", ""),
+    )
     if export:
-        return export_response(
-            export,
-            "organizers",
-            [
-                "organizer key",
-                "email",
-                "first name",
-                "last name",
-                "group",
-                "status",
-                "products",
-                "last meeting",
-                "synced at",
-                "deleted at",
-            ],
-            (
-                [
-                    o.organizer_key,
-                    o.email,
-                    o.first_name,
-                    o.last_name,
-                    o.group.name if o.group else "",
-                    _status_label(o),
-                    " ".join(o.product_list),
-                    o.last_meeting,
-                    o.synced_at,
-                    o.deleted_at,
-                ]
-                for o in organizers.iterator(chunk_size=500)
-            ),
-            sheet_name="Organizers",
+        return table.export_response(
+            export, "organizers", organizers.iterator(chunk_size=500), sheet_name="Organizers"
         )
     page = Paginator(organizers, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -115,25 +84,11 @@ def organizer_list(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page_obj": page,
             "organizers": page.object_list,
-            "rows": organizer_rows(page.object_list, next_url=request.get_full_path()),
+            "table": table,
+            "rows": table.rows_html(page.object_list),
             "filtered": bool(request.GET.keys() - {"page", "sort"}),
-            "sort_links": _sort_links(request.GET.get("sort", "")),
         },
     )
-
-
-SORT_KEYS = ("name", "email", "group", "status", "last_meeting", "synced")
-DESCENDING_FIRST = {"last_meeting", "synced"}
-
-
-def _sort_links(current: str) -> dict[str, str]:
-    """For each sortable column, the ``sort`` value its header link sets (click again: reverse)."""
-    links = {}
-    for key in SORT_KEYS:
-        first = f"-{key}" if key in DESCENDING_FIRST else key
-        second = key if key in DESCENDING_FIRST else f"-{key}"
-        links[key] = second if current == first else first
-    return links
 
 
 @role_required(*ADMIN)
@@ -163,7 +118,7 @@ def organizer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*ADMIN)
 @require_http_methods(["GET", "POST"])
 def organizer_invite(request: HttpRequest) -> HttpResponse:
-    groups = selectors.visible_groups(request.user)
+    groups = scoping.visible_groups(request.user)
     data = request.POST if request.method == "POST" else None
     form = OrganizerInviteForm(data, groups=groups)
     if request.method == "POST" and form.is_valid():
@@ -264,14 +219,12 @@ def _organizer_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if request.htmx and request.POST.get("swap") != "page":
         row = _organizer(request, pk)
         done = DONE[name].format(label=label, state=_state(row))
-        return HttpResponse(
-            organizer_row(
-                row,
-                next_url=request.htmx.current_url_abs_path or reverse("organizers:list"),
-                error=error,
-                message="" if error else f"{done} {note}".strip(),
-            )
+        table = OrganizerTable(
+            next_url=request.htmx.current_url_abs_path or reverse("organizers:list"),
+            error=error,
+            message="" if error else f"{done} {note}".strip(),
         )
+        return HttpResponse(table.row_html(row))
     if error:
         messages.add_message(request, level, error)
     else:
@@ -322,7 +275,7 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
     back = _next_url(request, list_url)
     form = BulkActionForm(
         request.POST,
-        organizers=selectors.visible_organizers(request.user).filter(deleted_at__isnull=True),
+        organizers=scoping.visible_organizers(request.user).filter(deleted_at__isnull=True),
     )
     if not form.is_valid():
         for errors in form.errors.values():
@@ -421,7 +374,8 @@ def import_result(request: HttpRequest, pk: int) -> HttpResponse:
         "organizers/import_result.html",
         {
             "job": job,
-            "rows": job.rows.select_related("group", "organizer"),
+            "rows": ImportResultTable().rows_html(job.rows.select_related("group", "organizer")),
+            "table": ImportResultTable(),
             "counts": selectors.import_progress(job),
         },
     )

@@ -15,6 +15,7 @@ from . import selectors
 from .forms import SyncRefreshForm
 from .models import SyncArea, SyncRun
 from .services import SyncUnavailable, sync_trigger
+from .tables import SyncRunTable
 
 QUEUE_DOWN = (
     "Could not start the refresh: the task queue (Redis) is unreachable. "
@@ -26,7 +27,17 @@ QUEUE_DOWN = (
 @require_GET
 def sync_status(request: HttpRequest) -> HttpResponse:
     overview = selectors.status_overview(page_number=request.GET.get("page"))
-    return render(request, "sync/status.html", {"overview": overview, "digests": digest_activity()})
+    table = SyncRunTable()
+    return render(
+        request,
+        "sync/status.html",
+        {
+            "overview": overview,
+            "digests": digest_activity(),
+            "runs_table": table,
+            "runs_rows": table.rows_html(overview.runs.object_list),
+        },
+    )
 
 
 @role_required(*ADMIN)

@@ -2,7 +2,7 @@
 
 from django import template
 
-from organizers import rows
+from organizers import tables
 
 register = template.Library()
-register.filter("status_badge", rows.status_badge)
+register.filter("status_badge", tables.status_badge)

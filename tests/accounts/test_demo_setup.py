@@ -48,7 +48,7 @@ def test_existing_rows_are_updated_not_duplicated():
 
 
 def test_without_groups_the_manager_sees_nothing_until_run_again_after_the_sync():
-    from organizers.selectors import visible_group_ids
+    from portal.scoping import visible_group_ids
 
     call_command("demo_setup")  # before the first sync: no group cached
     manager = User.objects.get(email="manager@acme.example")

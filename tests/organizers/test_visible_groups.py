@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from organizers.selectors import visible_group_ids, visible_organizers
+from portal.scoping import visible_group_ids, visible_organizers
 from tests.factories import GroupFactory, OrganizerFactory
 
 pytestmark = pytest.mark.django_db
