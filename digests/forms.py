@@ -13,8 +13,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from meetings.forms import timezone_names, valid_timezone
-from meetings.selectors import visible_groups
 from organizers.models import Group
+from portal.scoping import visible_groups
 
 from .models import DigestSubscription, Frequency
 

@@ -23,11 +23,12 @@ from meetings.selectors import DateWindow, HistoryFilter
 from organizers.models import Group, OrganizerStatus
 from organizers.selectors import (
     INACTIVE_DAYS,
-    group_descendant_ids,
     inactive_since,
     organizers_with_last_meeting,
 )
+from portal import scoping
 from portal.permissions import MANAGERS, user_has_role
+from portal.scoping import group_descendant_ids
 
 from .models import DigestSubscription, SendStatus, SentDigest
 from .periods import Period, is_due, period_before
@@ -130,7 +131,7 @@ def digest_content(*, user, period: Period, tz: zoneinfo.ZoneInfo, group: Group 
     )
     if group is not None:
         scope_label = f"group {group.name} and its sub-groups"
-    elif meeting_selectors.visible_ids(user) is None:
+    elif scoping.visible_group_ids(user) is None:
         scope_label = "the whole account"
     else:
         scope_label = "your groups"
@@ -164,7 +165,7 @@ def subscription_of(user) -> DigestSubscription | None:
 
 def group_in_scope(user, group: Group | None) -> bool:
     """Whether ``user`` may still receive a digest of ``group`` (None: their whole scope)."""
-    ids = meeting_selectors.visible_ids(user)
+    ids = scoping.visible_group_ids(user)
     if group is None:
         return ids is None or bool(ids)
     return ids is None or group.pk in ids

@@ -1,7 +1,7 @@
 """Query parameters of the API, validated by the dashboard's own form.
 
 The meeting-instance, attendee and dashboard resources take exactly the dashboard's filters
-(:class:`meetings.forms.HistoryFilterForm`: group with its sub-groups, organizer, ``start`` and
+(:class:`meetings.forms.HistoryFilterSet`: group with its sub-groups, organizer, ``start`` and
 ``end`` as whole days, by default the last 30 days), so a figure pulled through the API is the
 figure on the page. The choices of ``group`` and ``organizer`` are the user's visible ones: an id
 outside the scope is refused like an id that does not exist. ``tz`` (an IANA name, default UTC)
@@ -21,9 +21,9 @@ from django import forms
 from django.http import QueryDict
 from rest_framework.exceptions import ValidationError
 
-from meetings.forms import HistoryFilterForm, valid_timezone
+from meetings.forms import HistoryFilterSet, valid_timezone
 from organizers.models import Group
-from organizers.selectors import visible_groups
+from portal.scoping import visible_groups
 from portal.widgets import FastModelChoiceField
 
 PAGING_PARAMETERS = frozenset({"cursor", "page_size"})
@@ -72,7 +72,7 @@ def _zone(params: QueryDict) -> zoneinfo.ZoneInfo | None:
 TZ_ERROR = "Unknown time zone: give an IANA name such as Europe/Paris."
 
 
-class ApiHistoryFilterForm(HistoryFilterForm):
+class ApiHistoryFilterSet(HistoryFilterSet):
     """The dashboard's filters; the API pages with ``cursor``, not the page's ``before``."""
 
     before = None
@@ -89,12 +89,12 @@ def history_filters(params: QueryDict, *, user, paginated: bool = True):
     if zone is None:
         errors["tz"] = [TZ_ERROR]
     data = {name: params[name] for name in ("group", "organizer", "start", "end") if name in params}
-    form = ApiHistoryFilterForm(data, user=user, tz=zone or UTC)
-    if not form.is_valid():
-        errors.update(_errors(form))
+    filterset = ApiHistoryFilterSet(data, user=user, tz=zone or UTC)
+    if not filterset.is_valid():
+        errors.update(_errors(filterset.form))
     if errors:
         raise bad_parameters(errors)
-    return form.filters()
+    return filterset.history_filter()
 
 
 class OrganizerFilterForm(forms.Form):

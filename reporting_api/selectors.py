@@ -2,9 +2,9 @@
 
 The API shows exactly what the portal's pages show the same user: every list starts from the
 portal's own scoping (:func:`meetings.selectors.history_instances`, which applies
-:func:`meetings.selectors.scoped_instances` and the dashboard's filters, and
+:func:`portal.scoping.scoped_instances` and the dashboard's filters, and
 :func:`organizers.selectors.organizers_with_last_meeting`, which applies
-:func:`organizers.selectors.visible_group_ids`); nothing here decides a scope of its own.
+:func:`portal.scoping.visible_group_ids`); nothing here decides a scope of its own.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from django.utils import timezone
 from meetings.models import Attendee, MeetingInstance
 from meetings.selectors import HistoryFilter, history_instances
 from organizers.models import Group, Organizer
-from organizers.selectors import group_descendant_ids, inactive_since, organizers_with_last_meeting
+from organizers.selectors import inactive_since, organizers_with_last_meeting
+from portal.scoping import group_descendant_ids
 
 from .models import ApiToken, token_hash
 

@@ -18,7 +18,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.audit import audit_record
-from accounts.models import AuditEntry, AuditOutcome
+from accounts.models import AuditAction, AuditEntry, AuditOutcome
 from tests.factories import GroupFactory, OrganizerFactory
 from tests.portal.xlsx import assert_same_rows, column, sheet_rows, xlsx_sheet
 
@@ -64,11 +64,11 @@ def organizers(history):
 def audit_entries(admin_user):
     when = datetime(2026, 3, 10, 12, 0, 0, 123456, tzinfo=UTC)
     for i, (action, detail) in enumerate(
-        [("organizer.suspend", ""), ("organizer.delete", "=HYPERLINK(1)"), ("x.y", "+1")]
+        [("organizer.suspend", ""), ("organizer.delete", "=HYPERLINK(1)"), ("import.run", "+1")]
     ):
         entry = audit_record(
             actor=admin_user,
-            action=action,
+            action=AuditAction(action),
             target_type="organizer",
             target_id=str(100 + i),
             target_label=f"o{i}@acme.example",
