@@ -176,6 +176,9 @@ def sheet_title(name: str) -> str:
     return title[:SHEET_NAME_MAX].strip() or "Export"
 
 
+EXCEL_MAX_DATA_ROWS = 1_048_575  # a sheet's 1,048,576 rows, less the header
+
+
 class _Sheet:
     """One worksheet written row after row (``constant_memory``: never back to an earlier row)."""
 
@@ -250,14 +253,27 @@ class _Sheet:
         return self._text(row, col, str(value))
 
 
+def _nth_sheet_name(name: str, number: int) -> str:
+    """The name of the ``number``-th sheet of an export (the first keeps ``name``)."""
+    if number == 1:
+        return name
+    suffix = f" ({number})"
+    return sheet_title(name)[: SHEET_NAME_MAX - len(suffix)].rstrip() + suffix
+
+
 def xlsx_file(
     header: Sequence[str],
     rows: Iterable[Sequence],
     *,
     tz: tzinfo,
     sheet_name: str,
+    rows_per_sheet: int = EXCEL_MAX_DATA_ROWS,
 ):
-    """An anonymous temporary file (open, at its start) holding the workbook of ``rows``."""
+    """An anonymous temporary file (open, at its start) holding the workbook of ``rows``.
+
+    A sheet holds at most ``rows_per_sheet`` rows under its header (Excel's limit: 1,048,576
+    rows in all); the rows after them go on to a next sheet, "<name> (2)", with the same
+    header, so nothing is dropped (xlsxwriter silently ignores a cell past the limit)."""
     output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
     try:
         workbook = xlsxwriter.Workbook(
@@ -270,10 +286,20 @@ def xlsx_file(
                 "strings_to_numbers": False,
             },
         )
+        number = 1
         sheet = _Sheet(workbook, name=sheet_name, tz=tz, columns=len(header))
         sheet.header(header)
         last = 0
-        for last, values in enumerate(rows, start=1):
+        for values in rows:
+            if last == rows_per_sheet:
+                sheet.finish(last, len(header))
+                number += 1
+                sheet = _Sheet(
+                    workbook, name=_nth_sheet_name(sheet_name, number), tz=tz, columns=len(header)
+                )
+                sheet.header(header)
+                last = 0
+            last += 1
             sheet.row(last, values, measure=last <= WIDTH_SAMPLE_ROWS)
         sheet.finish(last, len(header))
         workbook.close()

@@ -144,3 +144,29 @@ def test_memory_stays_flat_whatever_the_row_count():
     same peak (a workbook kept in memory grows by some 10 MB here)."""
     small, big = _peak_bytes_writing(1_000), _peak_bytes_writing(15_000)
     assert big < small + 2_000_000, (small, big)
+
+
+def test_rows_past_a_sheets_limit_go_on_to_a_next_sheet_with_the_header():
+    # Excel holds 1,048,576 rows a sheet; xlsxwriter would silently drop the ones past it.
+    rows = [[f"person {n}", n] for n in range(7)]
+    output = xlsx_file(
+        ["name", "n"],
+        rows,
+        tz=PARIS,
+        sheet_name="A very long attendee report name",
+        rows_per_sheet=3,
+    )
+    with output:
+        book = openpyxl.load_workbook(io.BytesIO(output.read()))
+    assert book.sheetnames == [
+        "A very long attendee report nam",
+        "A very long attendee report (2)",
+        "A very long attendee report (3)",
+    ]
+    read = []
+    for sheet in book.worksheets:
+        values = [list(row) for row in sheet.iter_rows(values_only=True)]
+        assert values[0] == ["name", "n"]
+        assert sheet.freeze_panes == "A2"
+        read += values[1:]
+    assert read == rows
