@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+import numpy as np
 from django.db import connection
 from django.db.models import (
     Count,
@@ -477,21 +478,21 @@ def meetings_by_local_hour(qs: QuerySet[MeetingInstance], *, tz: tzinfo) -> dict
     return counts
 
 
-def meetings_per_period(by_hour: dict, *, filters: HistoryFilter) -> list[tuple[date, int]]:
+def meetings_per_period(
+    by_hour: rollups.LocalHours, *, filters: HistoryFilter
+) -> list[tuple[date, int]]:
     """Meetings per day (or per week, Monday first, for long ranges), gaps filled with 0;
-    from :func:`meetings_by_local_hour`."""
-    counted: dict[date, int] = {}
-    for (day, _hour), n in by_hour.items():
-        key = day - timedelta(days=day.weekday()) if filters.by_week else day
-        counted[key] = counted.get(key, 0) + n
-    start, end = filters.window.start, filters.window.end
-    step = timedelta(days=7 if filters.by_week else 1)
-    current = start - timedelta(days=start.weekday()) if filters.by_week else start
-    series = []
-    while current <= end:
-        series.append((current, counted.get(current, 0)))
-        current += step
-    return series
+    from the dashboard's :class:`~meetings.rollups.LocalHours` of the filters' range."""
+    start = filters.window.start
+    per_day = by_hour.per_day()
+    if not filters.by_week:
+        return [(start + timedelta(days=i), n) for i, n in enumerate(per_day.tolist())]
+    monday = start - timedelta(days=start.weekday())
+    weeks = np.pad(per_day, (start.weekday(), -(start.weekday() + len(per_day)) % 7))
+    return [
+        (monday + timedelta(weeks=i), n)
+        for i, n in enumerate(weeks.reshape(-1, 7).sum(axis=1).tolist())
+    ]
 
 
 def organizer_totals(qs: QuerySet[MeetingInstance]) -> list[dict]:
@@ -575,22 +576,26 @@ def top_organizers(
     return result
 
 
-def busiest_hours(by_hour: dict) -> list[dict]:
+def busiest_hours(by_hour: rollups.LocalHours) -> list[dict]:
     """A 7×24 grid (Monday first) of meetings started per weekday and hour, with a heat level
-    0–4 for the cell's share of the busiest cell; from :func:`meetings_by_local_hour`."""
-    counts: dict[tuple[int, int], int] = {}
-    for (day, hour), n in by_hour.items():
-        key = (day.isoweekday(), hour)
-        counts[key] = counts.get(key, 0) + n
-    busiest = max(counts.values(), default=0)
+    0–4 for the cell's share of the busiest cell; from the dashboard's
+    :class:`~meetings.rollups.LocalHours`."""
+    counts = by_hour.counts
+    lead = by_hour.start.weekday()
+    padded = np.pad(counts, ((lead, -(lead + len(counts)) % 7), (0, 0)))
+    week = padded.reshape(-1, 7, 24).sum(axis=0).tolist()
+    busiest = max(max(row) for row in week)
     grid = []
-    for weekday in range(1, 8):
-        cells = []
-        for hour in range(24):
-            n = counts.get((weekday, hour), 0)
-            level = math.ceil(HEAT_LEVELS * n / busiest) if busiest and n else 0
-            cells.append({"hour": hour, "count": n, "level": level})
-        grid.append({"day": WEEKDAYS[weekday - 1], "cells": cells})
+    for weekday, row in enumerate(week):
+        cells = [
+            {
+                "hour": hour,
+                "count": n,
+                "level": math.ceil(HEAT_LEVELS * n / busiest) if busiest and n else 0,
+            }
+            for hour, n in enumerate(row)
+        ]
+        grid.append({"day": WEEKDAYS[weekday], "cells": cells})
     return grid
 
 
@@ -669,7 +674,7 @@ def dashboard_cache_key(
 class DashboardFigures:
     """What every figure, chart and top list of the dashboard is summed from."""
 
-    by_hour: dict  # as meetings_by_local_hour
+    by_hour: rollups.LocalHours  # its items() as meetings_by_local_hour's
     totals: list[dict]  # as organizer_totals
     unique: int
 
@@ -721,13 +726,15 @@ def dashboard_figures(
     not UTC's) from the rows of ``qs`` (:func:`history_instances` of the same filters)."""
     days, group_ids, organizer_id = _rollup_scope(user, filters)
     edges = qs.filter(days.edges())
-    per_day, people = rollups.rollup_slots_and_people(
+    slots, people = rollups.rollup_slots_and_people(
         days=days, group_ids=group_ids, organizer_id=organizer_id
     )
-    by_hour = rollups.local_hours(per_day, tz=filters.window.tz)
+    by_hour = rollups.local_hours(
+        slots, tz=filters.window.tz, start=filters.window.start, days=filters.days
+    )
     edge_hours, edge_totals, edge_people = rollups.raw_figures(edges, tz=filters.window.tz)
-    for key, n in edge_hours.items():
-        by_hour[key] = by_hour.get(key, 0) + n
+    for (day, hour), n in edge_hours.items():
+        by_hour.add(day, hour, n)
     merged: dict[int | None, dict] = {}
     for row in [
         *rollups.rollup_organizer_totals(days=days, group_ids=group_ids, organizer_id=organizer_id),
