@@ -37,14 +37,16 @@ from __future__ import annotations
 import logging
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from operator import add
 
 import numpy as np
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Max, Min, Q, QuerySet, Sum
+from django.db.models import Max, Min, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from pyroaring import BitMap
 
 from organizers.models import Organizer
@@ -555,6 +557,15 @@ def _whole_months(days: RollupRange) -> tuple[date, date, list[tuple[date, date]
     return first_month, after_months, [(low, high) for low, high in ranges if low <= high]
 
 
+_TOTALS = {  # the key figures' names (as organizer_totals') for the cells' columns
+    "meetings": "meetings",
+    "minutes": "attendee_minutes",
+    "attendees": "attendees",
+    "duration": "duration",
+    **{name: name for name in _BUCKETS},
+}
+
+
 @dataclass(frozen=True)
 class UtcSlots:
     """Meetings started per UTC day and quarter-hour: ``counts[i, s]`` for the UTC day
@@ -569,50 +580,85 @@ def _blob(value) -> bytes:
     return value if isinstance(value, bytes) else bytes(value)
 
 
+def _fetch(sql: str, params: list) -> list[tuple]:
+    """All rows of ``sql``; on PostgreSQL in the binary format: a year of cells is ~1.6 MB of
+    slots, which the text format sends as hex and psycopg decodes, half the statement's time
+    (bench/). Django's cursors bind on the client, which has no binary results, so this one
+    binds on the server (``psycopg.Cursor`` over Django's connection, in its transaction);
+    the statement is logged as Django logs its own (``connection.queries``)."""
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        import psycopg
+
+        debug = getattr(cursor, "debug_sql", None)
+        with (
+            debug(sql, params) if debug is not None else nullcontext(),
+            connection.wrap_database_errors,
+            psycopg.Cursor(connection.connection) as binary,
+        ):
+            binary.execute(sql, params, binary=True)
+            return binary.fetchall()
+
+
+def _empty_totals() -> dict[str, int]:
+    return dict.fromkeys(_TOTALS, 0)
+
+
 def rollup_slots_and_people(
     *, days: RollupRange, group_ids: set[int] | None, organizer_id: int | None
-) -> tuple[UtcSlots, BitMap]:
-    """Meetings per UTC day and quarter-hour, and everyone who attended, in the cells of
-    ``days``, in one statement: GroupDay cells (their sets of people by whole month from
-    GroupMonth), or an organizer's OrganizerDay cells."""
+) -> tuple[UtcSlots, BitMap, dict[str, int]]:
+    """Meetings per UTC day and quarter-hour, everyone who attended, and the sums of the key
+    figures (keys of :data:`_TOTALS`), in the cells of ``days``, in one statement: GroupDay
+    cells (their sets of people by whole month from GroupMonth), or an organizer's
+    OrganizerDay cells."""
     if days.first is None:
-        return UtcSlots(None, np.zeros((0, SLOTS), np.int64)), BitMap()
+        return UtcSlots(None, np.zeros((0, SLOTS), np.int64)), BitMap(), _empty_totals()
     quote = connection.ops.quote_name
     adapt = connection.ops.adapt_datefield_value
     scope, scope_params = "", []
     if group_ids is not None:
         scope = f" AND group_id IN ({', '.join(['%s'] * len(group_ids)) or 'NULL'})"
         scope_params = sorted(group_ids)
+    none = ", ".join(["NULL"] * len(_TOTALS))
+    sums = ", ".join(f"SUM({quote(column)})" for column in _TOTALS.values())
     if organizer_id is None:
+        table = quote(GroupDay._meta.db_table)
         first_month, after_months, _ranges = _whole_months(days)
         # The days of the whole months give their slots only: their people come from
         # GroupMonth, one set per group and month.
-        sql = (
-            f"SELECT day, slots, CASE WHEN day < %s OR day >= %s THEN people END "  # noqa: S608
-            f"FROM {quote(GroupDay._meta.db_table)} WHERE day >= %s AND day <= %s{scope}"
-        )
-        params = [adapt(first_month), adapt(after_months), adapt(days.first), adapt(days.last)]
-        params += scope_params
-        if first_month < after_months:
-            sql += (
-                f" UNION ALL SELECT NULL, NULL, people FROM {quote(GroupMonth._meta.db_table)} "  # noqa: S608
-                f"WHERE month >= %s AND month < %s{scope}"
-            )
-            params += [adapt(first_month), adapt(after_months), *scope_params]
+        people = "CASE WHEN day < %s OR day >= %s THEN people END"
+        people_params = [adapt(first_month), adapt(after_months)]
     else:
-        sql = (
-            f"SELECT day, slots, people FROM {quote(OrganizerDay._meta.db_table)} "  # noqa: S608
-            f"WHERE organizer_id = %s AND day >= %s AND day <= %s{scope}"
+        table = quote(OrganizerDay._meta.db_table)
+        people, people_params = "people", []
+        scope += " AND organizer_id = %s"
+        scope_params = [*scope_params, organizer_id]
+    where = f"day >= %s AND day <= %s{scope}"
+    where_params = [adapt(days.first), adapt(days.last), *scope_params]
+    # Rows: a cell's (day, slots, people), a month's (NULL, NULL, people), then one row of
+    # (NULL, NULL, NULL, sums…).
+    sql = (
+        f"SELECT day, slots, {people}, {none} FROM {table} WHERE {where} "  # noqa: S608
+        f"UNION ALL SELECT NULL, NULL, NULL, {sums} FROM {table} WHERE {where}"
+    )
+    params = [*people_params, *where_params, *where_params]
+    if organizer_id is None and first_month < after_months:
+        sql += (
+            f" UNION ALL SELECT NULL, NULL, people, {none} "  # noqa: S608
+            f"FROM {quote(GroupMonth._meta.db_table)} WHERE month >= %s AND month < %s{scope}"
         )
-        params = [organizer_id, adapt(days.first), adapt(days.last), *scope_params]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        params += [adapt(first_month), adapt(after_months), *scope_params]
+    rows = _fetch(sql, params)
     first_ordinal = days.first.toordinal()
     indexes: list[int] = []
     blobs: list[bytes] = []
     people: list[BitMap] = []
-    for day, slots_bytes, people_bytes in rows:
+    totals = _empty_totals()
+    for day, slots_bytes, people_bytes, *sums in rows:
+        if sums[0] is not None:
+            totals = {name: int(v or 0) for name, v in zip(_TOTALS, sums, strict=True)}
         if day is not None:
             if isinstance(day, str):  # SQLite
                 day = date.fromisoformat(day)
@@ -628,7 +674,8 @@ def rollup_slots_and_people(
         where, cells = where[order], cells[order]
         starts = np.flatnonzero(np.r_[True, where[1:] != where[:-1]])
         counts[where[starts]] = np.add.reduceat(cells, starts, axis=0)
-    return UtcSlots(days.first, counts), BitMap.union(*people) if people else BitMap()
+    people_set = BitMap.union(*people) if people else BitMap()
+    return UtcSlots(days.first, counts), people_set, totals
 
 
 class LocalHours:
@@ -692,78 +739,91 @@ def local_hours(slots: UtcSlots, *, tz: tzinfo, start: date, days: int) -> Local
     return hours
 
 
-_TOTALS = {  # organizer_totals' names for the cells' sums
-    "meetings": "meetings",
-    "minutes": "attendee_minutes",
-    "attendees": "attendees",
-    "duration": "duration",
-    **{name: name for name in _BUCKETS},
-}
+def rollup_top_organizers(
+    *,
+    days: RollupRange,
+    group_ids: set[int] | None,
+    organizer_id: int | None,
+    edges: QuerySet[MeetingInstance],
+    limit: int,
+) -> dict[str, list[dict]]:
+    """The ``limit`` organizers with the most meetings (``"meetings"``) and the most
+    attendee-minutes (``"minutes"``) — ties in organizer order, the unknown organizer last —
+    with their names, ranked by the database in one statement: whole months from
+    OrganizerMonth, the days around them from OrganizerDay, the raw rows of ``edges`` (the
+    partial UTC days at the range's edges). Rows: ``organizer_id``, ``meetings``,
+    ``minutes`` and the organizer's ``first_name``, ``last_name``, ``email``.
 
-
-def rollup_organizer_totals(
-    *, days: RollupRange, group_ids: set[int] | None, organizer_id: int | None
-) -> list[dict]:
-    """:func:`meetings.selectors.organizer_totals` read from the roll-ups of ``days`` (same
-    keys, but no organizer names: the top lists read the ten they show): whole months from
-    OrganizerMonth, the days around them from OrganizerDay, in one statement. A year of 5,000
-    organizers reads ~60k month rows and the partial months' days, and returns one row per
-    organizer; read through the ORM's ``values()`` the rows alone took 0.3 s (bench/)."""
-    if days.first is None:
-        return []
-    first_month, after_months, day_ranges = _whole_months(days)
+    Only the two lists leave the database: summing every organizer's cells and ranking them
+    in Python took longer than the sums (5,000 organizers: ~100 ms, bench/growth.py)."""
     quote = connection.ops.quote_name
-    parts: list[tuple[str, str, list]] = []  # (table, where, params)
-    if first_month < after_months:
-        parts.append((OrganizerMonth._meta.db_table, "month >= %s AND month < %s",
-                      [first_month, after_months]))  # fmt: skip
-    parts += [
-        (OrganizerDay._meta.db_table, "day >= %s AND day <= %s", [low, high])
-        for low, high in day_ranges
-    ]
-    columns = ", ".join(quote(column) for column in _TOTALS.values())
-    selects, params = [], []
-    for table, where, values in parts:
-        if group_ids is not None:
-            where += f" AND group_id IN ({', '.join(['%s'] * len(group_ids)) or 'NULL'})"
-            values = [*values, *sorted(group_ids)]
-        if organizer_id is not None:
-            where += " AND organizer_id = %s"
-            values = [*values, organizer_id]
-        selects.append(f"SELECT organizer_id, {columns} FROM {quote(table)} WHERE {where}")  # noqa: S608 (names from the models)
-        params += [
-            connection.ops.adapt_datefield_value(v) if isinstance(v, date) else v for v in values
+    adapt = connection.ops.adapt_datefield_value
+    parts: list[tuple[str, list]] = []  # (SELECT organizer_id, meetings, minutes, params)
+    if days.first is not None:
+        first_month, after_months, day_ranges = _whole_months(days)
+        tables: list[tuple[str, str, list]] = []
+        if first_month < after_months:
+            tables.append((OrganizerMonth._meta.db_table, "month >= %s AND month < %s",
+                           [adapt(first_month), adapt(after_months)]))  # fmt: skip
+        tables += [
+            (OrganizerDay._meta.db_table, "day >= %s AND day <= %s", [adapt(low), adapt(high)])
+            for low, high in day_ranges
         ]
-    sums = ", ".join(f"SUM({quote(column)})" for column in _TOTALS.values())
+        for table, where, values in tables:
+            if group_ids is not None:
+                where += f" AND group_id IN ({', '.join(['%s'] * len(group_ids)) or 'NULL'})"
+                values = [*values, *sorted(group_ids)]
+            if organizer_id is not None:
+                where += " AND organizer_id = %s"
+                values = [*values, organizer_id]
+            parts.append(
+                (f"SELECT organizer_id, meetings, attendee_minutes FROM {quote(table)} "  # noqa: S608
+                 f"WHERE {where}", values)
+            )  # fmt: skip
+    try:
+        edge_sql, edge_params = (
+            edges.order_by()
+            .annotate(one=Value(1), minutes=Coalesce("attendee_minutes", 0))
+            .values_list("organizer_id", "one", "minutes")
+            .query.sql_with_params()
+        )
+        parts.append((f"SELECT * FROM ({edge_sql}) edge", list(edge_params)))  # noqa: S608
+    except EmptyResultSet:  # a scope that selects nothing (e.g. ``pk__in=[]``)
+        pass
+    if not parts:
+        return {"meetings": [], "minutes": []}
+    organizers = quote(Organizer._meta.db_table)
+    ranked = (
+        "SELECT * FROM (SELECT p.organizer_id, p.meetings, p.minutes, o.first_name, "  # noqa: S608
+        f"o.last_name, o.email FROM per p LEFT JOIN {organizers} o ON o.id = p.organizer_id "
+        "ORDER BY p.{measure} DESC, p.organizer_id IS NULL, p.organizer_id LIMIT %s) {measure}"
+    )
+    sql = (
+        "WITH cells (organizer_id, meetings, minutes) AS ("  # noqa: S608
+        + " UNION ALL ".join(part for part, _params in parts)
+        + "), per AS (SELECT organizer_id, SUM(meetings) AS meetings, SUM(minutes) AS minutes "
+        "FROM cells GROUP BY organizer_id) "
+        + ranked.format(measure="meetings")
+        + " UNION ALL "
+        + ranked.format(measure="minutes")
+    )
+    params = [value for _part, values in parts for value in values] + [limit, limit]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT organizer_id, {sums} FROM ({' UNION ALL '.join(selects)}) cells "  # noqa: S608
-            "GROUP BY organizer_id",
-            params,
-        )
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
-    names = list(_TOTALS)
-    return [
+    found = [
         {
-            "organizer_id": row[0],
-            **{name: int(v or 0) for name, v in zip(names, row[1:], strict=True)},
+            "organizer_id": pk,
+            "meetings": int(meetings or 0),
+            "minutes": int(minutes or 0),
+            "first_name": first_name,
+            "last_name": last_name,
+            "email": email,
         }
-        for row in rows
+        for pk, meetings, minutes, first_name, last_name, email in rows
     ]
-
-
-def organizer_names(ids: Iterable[int]) -> dict[int, dict]:
-    """The name fields of :func:`meetings.selectors.organizer_totals` for these organizers."""
-    return {
-        row["pk"]: {
-            "organizer__first_name": row["first_name"],
-            "organizer__last_name": row["last_name"],
-            "organizer__email": row["email"],
-        }
-        for row in Organizer.objects.filter(pk__in=list(ids)).values(
-            "pk", "first_name", "last_name", "email"
-        )
-    }
+    shown = len(found) // 2  # as many rows in both lists: every organizer has both sums
+    return {"meetings": found[:shown], "minutes": found[shown:]}
 
 
 def people_of_instances(qs: QuerySet[MeetingInstance]) -> BitMap:
@@ -780,26 +840,24 @@ def people_of_instances(qs: QuerySet[MeetingInstance]) -> BitMap:
 
 def raw_figures(
     qs: QuerySet[MeetingInstance], *, tz: tzinfo
-) -> tuple[dict[tuple[date, int], int], list[dict], BitMap]:
+) -> tuple[dict[tuple[date, int], int], dict[str, int], BitMap]:
     """What the cells hold, summed from the raw rows of ``qs`` (the partial UTC days at a
     range's edges, a few thousand instances at most) in two queries: meetings per local (day,
-    hour) in ``tz``, per-organizer totals (as :func:`rollup_organizer_totals`) and the people."""
+    hour) in ``tz``, the sums of the key figures (as :func:`rollup_slots_and_people`) and the
+    people."""
     rows = list(qs.order_by().values_list(*_INSTANCE_VALUES))
     by_hour: dict[tuple[date, int], int] = {}
-    totals: dict[int | None, dict] = {}
-    for _pk, organizer_id, _group_id, start, duration, num, minutes in rows:
+    totals = _empty_totals()
+    for _pk, _organizer_id, _group_id, start, duration, num, minutes in rows:
         local = start.astimezone(tz)
         key = (local.date(), local.hour)
         by_hour[key] = by_hour.get(key, 0) + 1
-        row = totals.get(organizer_id)
-        if row is None:
-            row = totals[organizer_id] = {"organizer_id": organizer_id, **dict.fromkeys(_TOTALS, 0)}
-        row["meetings"] += 1
-        row["minutes"] += minutes or 0
-        row["attendees"] += num or 0
-        row["duration"] += duration or 0
-        row[_BUCKETS[_bucket(num or 0)]] += 1
+        totals["meetings"] += 1
+        totals["minutes"] += minutes or 0
+        totals["attendees"] += num or 0
+        totals["duration"] += duration or 0
+        totals[_BUCKETS[_bucket(num or 0)]] += 1
     people = BitMap()
     for found in _people_of([row[0] for row in rows]).values():
         people.update(found)
-    return by_hour, list(totals.values()), people
+    return by_hour, totals, people

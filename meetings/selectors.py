@@ -420,22 +420,30 @@ def _bucket_counts() -> dict:
     }
 
 
+_BUCKET_NAMES = tuple(f"bucket_{i}" for i in range(len(ATTENDEE_BUCKETS)))
+
+
 def history_kpis(
     qs: QuerySet[MeetingInstance],
     *,
-    totals: list[dict] | None = None,
+    totals: dict[str, int] | None = None,
     unique: int | None = None,
 ) -> dict:
     """Meetings held, attendee-minutes, unique attendees, averages and the attendee histogram.
 
-    Summed from :func:`organizer_totals` (``totals`` if already computed), so the dashboard
-    needs no aggregate of its own; unique attendees (``unique`` if already counted, as the
-    dashboard does from its roll-ups) take a query."""
+    From ``totals`` (the sums of :func:`organizer_totals`' figures over every organizer, as
+    the dashboard reads them from its roll-ups) or else summed from :func:`organizer_totals`;
+    unique attendees (``unique`` if already counted, as the dashboard does from its roll-ups)
+    take a query."""
     if totals is None:
-        totals = organizer_totals(qs)
+        rows = organizer_totals(qs)
+        totals = {
+            name: sum(row[name] or 0 for row in rows)
+            for name in ("meetings", "minutes", "attendees", "duration", *_BUCKET_NAMES)
+        }
 
     def total(name: str) -> int:
-        return sum(row[name] or 0 for row in totals)
+        return totals[name] or 0
 
     meetings = total("meetings")
     if unique is None:
@@ -529,51 +537,32 @@ def _ranked(totals: list[dict], measure: str) -> list[dict]:
     )[:TOP_ORGANIZERS]
 
 
-def _add_names(totals: list[dict]) -> None:
-    """Rows summed from the roll-ups carry no names: read, in one query, those of the
-    organizers either top list shows, and add them to the rows (the other top list then
-    finds them there)."""
-    if all("organizer__email" in row for row in totals):
-        return
-    shown: set[int] = set()
-    for measure in ("meetings", "minutes"):
-        shown.update(row["organizer_id"] for row in _ranked(totals, measure))
-    names = rollups.organizer_names(pk for pk in shown if pk is not None)
-    for row in totals:
-        if "organizer__email" not in row:
-            row.update(
-                names.get(
-                    row["organizer_id"],
-                    {
-                        "organizer__first_name": None,
-                        "organizer__last_name": None,
-                        "organizer__email": None,
-                    },
-                )
-            )
+def _top_row(organizer_id, meetings, minutes, first_name, last_name, email) -> dict:
+    name = f"{first_name or ''} {last_name or ''}".strip()
+    return {
+        "organizer_id": organizer_id,
+        "name": name or email or "(unknown organizer)",
+        "meetings": meetings,
+        "minutes": minutes or 0,
+    }
 
 
-def top_organizers(
-    qs: QuerySet[MeetingInstance], *, by: str, totals: list[dict] | None = None
-) -> list[dict]:
-    """The organizers with the most meetings (``by="meetings"``) or attendee-minutes; ties in
-    organizer order. ``totals``: :func:`organizer_totals` of ``qs``, if already computed."""
-    if totals is None:
-        totals = organizer_totals(qs)
-    rows = _ranked(totals, "meetings" if by == "meetings" else "minutes")
-    _add_names(totals)
-    result = []
-    for row in rows:
-        name = f"{row['organizer__first_name'] or ''} {row['organizer__last_name'] or ''}".strip()
-        result.append(
-            {
-                "organizer_id": row["organizer_id"],
-                "name": name or row["organizer__email"] or "(unknown organizer)",
-                "meetings": row["meetings"],
-                "minutes": row["minutes"] or 0,
-            }
+def top_organizers(qs: QuerySet[MeetingInstance], *, by: str) -> list[dict]:
+    """The organizers of ``qs`` with the most meetings (``by="meetings"``) or attendee-minutes,
+    from the raw rows; ties in organizer order. (The dashboard reads the same lists from its
+    roll-ups: :func:`meetings.rollups.rollup_top_organizers`.)"""
+    rows = _ranked(organizer_totals(qs), "meetings" if by == "meetings" else "minutes")
+    return [
+        _top_row(
+            row["organizer_id"],
+            row["meetings"],
+            row["minutes"],
+            row["organizer__first_name"],
+            row["organizer__last_name"],
+            row["organizer__email"],
         )
-    return result
+        for row in rows
+    ]
 
 
 def busiest_hours(by_hour: rollups.LocalHours) -> list[dict]:
@@ -675,7 +664,9 @@ class DashboardFigures:
     """What every figure, chart and top list of the dashboard is summed from."""
 
     by_hour: rollups.LocalHours  # its items() as meetings_by_local_hour's
-    totals: list[dict]  # as organizer_totals
+    totals: dict[str, int]  # organizer_totals' figures summed over every organizer
+    top_by_meetings: list[dict]  # as top_organizers(by="meetings")
+    top_by_minutes: list[dict]
     unique: int
 
 
@@ -712,7 +703,7 @@ def attendee_report_people(*, user, filters: HistoryFilter) -> int:
     unique attendees, so both pages give the same number without a GROUP BY over the range."""
     days, group_ids, organizer_id = _rollup_scope(user, filters)
     edges = history_instances(user=user, filters=filters).filter(days.edges())
-    _per_day, people = rollups.rollup_slots_and_people(
+    _slots, people, _totals = rollups.rollup_slots_and_people(
         days=days, group_ids=group_ids, organizer_id=organizer_id
     )
     return len(people | rollups.people_of_instances(edges))
@@ -726,7 +717,7 @@ def dashboard_figures(
     not UTC's) from the rows of ``qs`` (:func:`history_instances` of the same filters)."""
     days, group_ids, organizer_id = _rollup_scope(user, filters)
     edges = qs.filter(days.edges())
-    slots, people = rollups.rollup_slots_and_people(
+    slots, people, totals = rollups.rollup_slots_and_people(
         days=days, group_ids=group_ids, organizer_id=organizer_id
     )
     by_hour = rollups.local_hours(
@@ -735,20 +726,20 @@ def dashboard_figures(
     edge_hours, edge_totals, edge_people = rollups.raw_figures(edges, tz=filters.window.tz)
     for (day, hour), n in edge_hours.items():
         by_hour.add(day, hour, n)
-    merged: dict[int | None, dict] = {}
-    for row in [
-        *rollups.rollup_organizer_totals(days=days, group_ids=group_ids, organizer_id=organizer_id),
-        *edge_totals,
-    ]:
-        into = merged.get(row["organizer_id"])
-        if into is None:
-            merged[row["organizer_id"]] = dict(row)
-            continue
-        for name, value in row.items():
-            if not name.startswith("organizer"):
-                into[name] = (into.get(name) or 0) + (value or 0)
-    people |= edge_people
-    return DashboardFigures(by_hour=by_hour, totals=list(merged.values()), unique=len(people))
+    top = rollups.rollup_top_organizers(
+        days=days,
+        group_ids=group_ids,
+        organizer_id=organizer_id,
+        edges=edges,
+        limit=TOP_ORGANIZERS,
+    )
+    return DashboardFigures(
+        by_hour=by_hour,
+        totals={name: totals[name] + edge_totals[name] for name in totals},
+        top_by_meetings=[_top_row(**row) for row in top["meetings"]],
+        top_by_minutes=[_top_row(**row) for row in top["minutes"]],
+        unique=len(people | edge_people),
+    )
 
 
 def history_dashboard(
@@ -762,10 +753,9 @@ def history_dashboard(
     figures = dashboard_figures(user=user, filters=filters, qs=qs)
     by_hour = figures.by_hour
     per_period = meetings_per_period(by_hour, filters=filters)
-    totals = figures.totals
-    kpis = history_kpis(qs, totals=totals, unique=figures.unique)
-    by_meetings = top_organizers(qs, by="meetings", totals=totals)
-    by_minutes = top_organizers(qs, by="minutes", totals=totals)
+    kpis = history_kpis(qs, totals=figures.totals, unique=figures.unique)
+    by_meetings = figures.top_by_meetings
+    by_minutes = figures.top_by_minutes
     heatmap = busiest_hours(by_hour)
     page = history_table_page(qs, cursor=cursor)
     synced_at = last_sync_at(SyncArea.HISTORY)
