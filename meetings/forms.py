@@ -17,7 +17,7 @@ from django.utils import timezone
 from gotomeeting.models import CONFERENCE_CALL_INFO_MAX_LENGTH, SUBJECT_MAX_LENGTH
 from organizers.models import Group, Organizer
 from portal.dates import SupportedDateField, validate_supported_date
-from portal.widgets import FastModelChoiceField
+from portal.widgets import FastModelChoiceField, FastRowsChoiceField
 
 from .models import Meeting, MeetingType
 from .selectors import Cursor, DateWindow, HistoryFilter, visible_groups, visible_organizers
@@ -257,8 +257,12 @@ class HistoryFilterForm(forms.Form):
     group = FastModelChoiceField(
         queryset=Group.objects.none(), required=False, empty_label="All groups"
     )
-    organizer = FastModelChoiceField(
-        queryset=Organizer.objects.none(), required=False, empty_label="All organizers"
+    organizer = FastRowsChoiceField(
+        queryset=Organizer.objects.none(),
+        required=False,
+        empty_label="All organizers",
+        row_fields=("id", "first_name", "last_name", "email"),
+        label_from_row=lambda row: Organizer.label(*row[1:]),
     )
     start = SupportedDateField(required=False)
     end = SupportedDateField(required=False)
