@@ -5,6 +5,8 @@ from __future__ import annotations
 from html import escape
 
 from django import forms
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.safestring import SafeString, mark_safe
@@ -35,7 +37,8 @@ class FastSelect(forms.Select):
                 continue
             text = "" if option_value is None else str(option_value)
             mark = " selected" if text in selected else ""
-            yield f'<option value="{escape(text)}"{mark}>{escape(str(label))}</option>'
+            value = text if type(option_value) is int else escape(text)  # digits need none
+            yield f'<option value="{value}"{mark}>{escape(str(label))}</option>'
 
 
 class OneQueryChoiceIterator(ModelChoiceIterator):
@@ -68,7 +71,16 @@ class RowsChoiceIterator(ModelChoiceIterator):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         label = self.field.label_from_row
-        for row in self.queryset.values_list(*self.field.row_fields):
+        try:
+            sql, params = self.queryset.values_list(*self.field.row_fields).query.sql_with_params()
+        except EmptyResultSet:  # a queryset that selects nothing (``pk__in=[]``)
+            return
+        # One fetchall: iterating the queryset fetches 100 rows at a time (a tenth of the
+        # select's time at 5,000 organizers).
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        for row in rows:
             yield (row[0], label(row))
 
 
