@@ -760,6 +760,17 @@ def local_hours(slots: UtcSlots, *, tz: tzinfo, start: date, days: int) -> Local
     return hours
 
 
+def _by_month(ranges: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    """The day ranges cut at month boundaries."""
+    pieces = []
+    for low, high in ranges:
+        while low <= high:
+            last = min(high, _next_month(low) - timedelta(days=1))
+            pieces.append((low, last))
+            low = last + timedelta(days=1)
+    return pieces
+
+
 def rollup_top_organizers(
     *,
     days: RollupRange,
@@ -782,15 +793,21 @@ def rollup_top_organizers(
     parts: list[tuple[str, list]] = []  # (SELECT organizer_id, meetings, minutes, params)
     if days.first is not None:
         first_month, after_months, day_ranges = _whole_months(days)
-        tables: list[tuple[str, str, list]] = []
+        month_table, day_table = OrganizerMonth._meta.db_table, OrganizerDay._meta.db_table
+        tables: list[tuple[str, str, str, list]] = []  # (table, sign, where, params)
         if first_month < after_months:
-            tables.append((OrganizerMonth._meta.db_table, "month >= %s AND month < %s",
+            tables.append((month_table, "", "month >= %s AND month < %s",
                            [adapt(first_month), adapt(after_months)]))  # fmt: skip
-        tables += [
-            (OrganizerDay._meta.db_table, "day >= %s AND day <= %s", [adapt(low), adapt(high)])
-            for low, high in day_ranges
-        ]
-        for table, where, values in tables:
+        for low, high in _by_month(day_ranges):
+            month, after = _month(low), _next_month(low)
+            if (after - month).days - ((high - low).days + 1) < (high - low).days + 1:
+                # Most of a month: the month's sums less its days outside the range.
+                tables.append((month_table, "", "month = %s", [adapt(month)]))
+                tables.append((day_table, "-", "(day >= %s AND day < %s OR day > %s AND day < %s)",
+                               [adapt(month), adapt(low), adapt(high), adapt(after)]))  # fmt: skip
+            else:
+                tables.append((day_table, "", "day >= %s AND day <= %s", [adapt(low), adapt(high)]))
+        for table, sign, where, values in tables:
             if group_ids is not None:
                 where += f" AND group_id IN ({', '.join(['%s'] * len(group_ids)) or 'NULL'})"
                 values = [*values, *sorted(group_ids)]
@@ -798,8 +815,8 @@ def rollup_top_organizers(
                 where += " AND organizer_id = %s"
                 values = [*values, organizer_id]
             parts.append(
-                (f"SELECT organizer_id, meetings, attendee_minutes FROM {quote(table)} "  # noqa: S608
-                 f"WHERE {where}", values)
+                (f"SELECT organizer_id, {sign}meetings, {sign}attendee_minutes "  # noqa: S608
+                 f"FROM {quote(table)} WHERE {where}", values)
             )  # fmt: skip
     try:
         edge_sql, edge_params = (
@@ -823,7 +840,9 @@ def rollup_top_organizers(
         "WITH cells (organizer_id, meetings, minutes) AS ("  # noqa: S608
         + " UNION ALL ".join(part for part, _params in parts)
         + "), per AS (SELECT organizer_id, SUM(meetings) AS meetings, SUM(minutes) AS minutes "
-        "FROM cells GROUP BY organizer_id) "
+        # A month less its days outside the range leaves 0 meetings to an organizer who
+        # held none inside it: no row, as from the raw rows.
+        "FROM cells GROUP BY organizer_id HAVING SUM(meetings) > 0) "
         + ranked.format(measure="meetings")
         + " UNION ALL "
         + ranked.format(measure="minutes")
