@@ -29,7 +29,14 @@ Decisions (issue 14), and why:
   re-synced instance whose attendees changed, one moved to another organizer or group, and a
   deleted organizer (whose history stays, and so do its cells) all come out as the rows say.
 - :func:`rollups_rebuild` restores every cell from the rows, a few days per transaction, with
-  a cursor in the database (``manage.py rollups_rebuild``; the migration calls it too).
+  a cursor in the database (``manage.py rollups_rebuild``; the migration calls it too), then
+  refreshes the planner's statistics of the cells (PostgreSQL).
+- **Reading them costs the same whatever the account's size** as far as we could make it
+  (issue 14's speed targets): the slots, the people and the key figures' sums in one statement
+  (binary on PostgreSQL), summed and moved into the viewer's zone as NumPy arrays; the top
+  organizers ranked by the database, ten rows each, a month mostly inside the range read as
+  the month less its other days (sums subtract, sets do not). Nothing is cached between
+  requests: a cold dashboard computes everything from the cells.
 """
 
 from __future__ import annotations
