@@ -626,7 +626,9 @@ def _fetch(sql: str, params: list) -> list[tuple]:
             connection.wrap_database_errors,
             psycopg.Cursor(connection.connection) as binary,
         ):
-            binary.execute(sql, params, binary=True)
+            # Never prepared (psycopg prepares a statement run 5 times): PgBouncer in
+            # transaction mode (docs/production.md) would lose it between transactions.
+            binary.execute(sql, params, binary=True, prepare=False)
             return binary.fetchall()
 
 
