@@ -134,9 +134,11 @@ def load(
     from meetings.models import (
         Attendee,
         GroupDay,
+        GroupMonth,
         Meeting,
         MeetingInstance,
         OrganizerDay,
+        OrganizerMonth,
         Person,
         RollupCursor,
     )
@@ -148,7 +150,7 @@ def load(
     rng = random.Random(seed)
     now = (now or timezone.now()).replace(microsecond=0)
     synced = now - timedelta(minutes=4)
-    rollup_models = (OrganizerDay, GroupDay, Person, RollupCursor)
+    rollup_models = (OrganizerDay, GroupDay, OrganizerMonth, GroupMonth, Person, RollupCursor)
     tables = [
         m._meta.db_table
         for m in (*rollup_models, Attendee, MeetingInstance, Meeting, Organizer, Group)

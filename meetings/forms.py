@@ -19,7 +19,7 @@ from gotomeeting.models import CONFERENCE_CALL_INFO_MAX_LENGTH, SUBJECT_MAX_LENG
 from organizers.models import Group, Organizer
 from portal.dates import SupportedDateFilter, validate_supported_date
 from portal.scoping import scoped_instances, visible_groups, visible_organizers
-from portal.widgets import FastModelChoiceFilter
+from portal.widgets import FastModelChoiceFilter, FastRowsChoiceFilter
 
 from .models import Attendee, Meeting, MeetingInstance, MeetingType
 from .selectors import Cursor, DateWindow, HistoryFilter
@@ -314,10 +314,12 @@ class HistoryFilterSet(django_filters.FilterSet):
     group = FastModelChoiceFilter(
         queryset=Group.objects.none(), empty_label="All groups", method="by_history_filter"
     )
-    organizer = FastModelChoiceFilter(
+    organizer = FastRowsChoiceFilter(
         queryset=Organizer.objects.none(),
         empty_label="All organizers",
         method="by_history_filter",
+        row_fields=("id", "first_name", "last_name", "email"),
+        label_from_row=lambda row: Organizer.label(*row[1:]),
     )
     start = SupportedDateFilter(method="by_history_filter")
     end = SupportedDateFilter(method="by_history_filter")

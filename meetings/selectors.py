@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+import numpy as np
 from django.db import connection
 from django.db.models import (
     Count,
@@ -355,22 +356,30 @@ def _bucket_counts() -> dict:
     }
 
 
+_BUCKET_NAMES = tuple(f"bucket_{i}" for i in range(len(ATTENDEE_BUCKETS)))
+
+
 def history_kpis(
     qs: QuerySet[MeetingInstance],
     *,
-    totals: list[dict] | None = None,
+    totals: dict[str, int] | None = None,
     unique: int | None = None,
 ) -> dict:
     """Meetings held, attendee-minutes, unique attendees, averages and the attendee histogram.
 
-    Summed from :func:`organizer_totals` (``totals`` if already computed), so the dashboard
-    needs no aggregate of its own; unique attendees (``unique`` if already counted, as the
-    dashboard does from its roll-ups) take a query."""
+    From ``totals`` (the sums of :func:`organizer_totals`' figures over every organizer, as
+    the dashboard reads them from its roll-ups) or else summed from :func:`organizer_totals`;
+    unique attendees (``unique`` if already counted, as the dashboard does from its roll-ups)
+    take a query."""
     if totals is None:
-        totals = organizer_totals(qs)
+        rows = organizer_totals(qs)
+        totals = {
+            name: sum(row[name] or 0 for row in rows)
+            for name in ("meetings", "minutes", "attendees", "duration", *_BUCKET_NAMES)
+        }
 
     def total(name: str) -> int:
-        return sum(row[name] or 0 for row in totals)
+        return totals[name] or 0
 
     meetings = total("meetings")
     if unique is None:
@@ -413,21 +422,21 @@ def meetings_by_local_hour(qs: QuerySet[MeetingInstance], *, tz: tzinfo) -> dict
     return counts
 
 
-def meetings_per_period(by_hour: dict, *, filters: HistoryFilter) -> list[tuple[date, int]]:
+def meetings_per_period(
+    by_hour: rollups.LocalHours, *, filters: HistoryFilter
+) -> list[tuple[date, int]]:
     """Meetings per day (or per week, Monday first, for long ranges), gaps filled with 0;
-    from :func:`meetings_by_local_hour`."""
-    counted: dict[date, int] = {}
-    for (day, _hour), n in by_hour.items():
-        key = day - timedelta(days=day.weekday()) if filters.by_week else day
-        counted[key] = counted.get(key, 0) + n
-    start, end = filters.window.start, filters.window.end
-    step = timedelta(days=7 if filters.by_week else 1)
-    current = start - timedelta(days=start.weekday()) if filters.by_week else start
-    series = []
-    while current <= end:
-        series.append((current, counted.get(current, 0)))
-        current += step
-    return series
+    from the dashboard's :class:`~meetings.rollups.LocalHours` of the filters' range."""
+    start = filters.window.start
+    per_day = by_hour.per_day()
+    if not filters.by_week:
+        return [(start + timedelta(days=i), n) for i, n in enumerate(per_day.tolist())]
+    monday = start - timedelta(days=start.weekday())
+    weeks = np.pad(per_day, (start.weekday(), -(start.weekday() + len(per_day)) % 7))
+    return [
+        (monday + timedelta(weeks=i), n)
+        for i, n in enumerate(weeks.reshape(-1, 7).sum(axis=1).tolist())
+    ]
 
 
 def organizer_totals(qs: QuerySet[MeetingInstance]) -> list[dict]:
@@ -464,69 +473,54 @@ def _ranked(totals: list[dict], measure: str) -> list[dict]:
     )[:TOP_ORGANIZERS]
 
 
-def _add_names(totals: list[dict]) -> None:
-    """Rows summed from the roll-ups carry no names: read, in one query, those of the
-    organizers either top list shows, and add them to the rows (the other top list then
-    finds them there)."""
-    if all("organizer__email" in row for row in totals):
-        return
-    shown: set[int] = set()
-    for measure in ("meetings", "minutes"):
-        shown.update(row["organizer_id"] for row in _ranked(totals, measure))
-    names = rollups.organizer_names(pk for pk in shown if pk is not None)
-    for row in totals:
-        if "organizer__email" not in row:
-            row.update(
-                names.get(
-                    row["organizer_id"],
-                    {
-                        "organizer__first_name": None,
-                        "organizer__last_name": None,
-                        "organizer__email": None,
-                    },
-                )
-            )
+def _top_row(organizer_id, meetings, minutes, first_name, last_name, email) -> dict:
+    name = f"{first_name or ''} {last_name or ''}".strip()
+    return {
+        "organizer_id": organizer_id,
+        "name": name or email or "(unknown organizer)",
+        "meetings": meetings,
+        "minutes": minutes or 0,
+    }
 
 
-def top_organizers(
-    qs: QuerySet[MeetingInstance], *, by: str, totals: list[dict] | None = None
-) -> list[dict]:
-    """The organizers with the most meetings (``by="meetings"``) or attendee-minutes; ties in
-    organizer order. ``totals``: :func:`organizer_totals` of ``qs``, if already computed."""
-    if totals is None:
-        totals = organizer_totals(qs)
-    rows = _ranked(totals, "meetings" if by == "meetings" else "minutes")
-    _add_names(totals)
-    result = []
-    for row in rows:
-        name = f"{row['organizer__first_name'] or ''} {row['organizer__last_name'] or ''}".strip()
-        result.append(
-            {
-                "organizer_id": row["organizer_id"],
-                "name": name or row["organizer__email"] or "(unknown organizer)",
-                "meetings": row["meetings"],
-                "minutes": row["minutes"] or 0,
-            }
+def top_organizers(qs: QuerySet[MeetingInstance], *, by: str) -> list[dict]:
+    """The organizers of ``qs`` with the most meetings (``by="meetings"``) or attendee-minutes,
+    from the raw rows; ties in organizer order. (The dashboard reads the same lists from its
+    roll-ups: :func:`meetings.rollups.rollup_top_organizers`.)"""
+    rows = _ranked(organizer_totals(qs), "meetings" if by == "meetings" else "minutes")
+    return [
+        _top_row(
+            row["organizer_id"],
+            row["meetings"],
+            row["minutes"],
+            row["organizer__first_name"],
+            row["organizer__last_name"],
+            row["organizer__email"],
         )
-    return result
+        for row in rows
+    ]
 
 
-def busiest_hours(by_hour: dict) -> list[dict]:
+def busiest_hours(by_hour: rollups.LocalHours) -> list[dict]:
     """A 7×24 grid (Monday first) of meetings started per weekday and hour, with a heat level
-    0–4 for the cell's share of the busiest cell; from :func:`meetings_by_local_hour`."""
-    counts: dict[tuple[int, int], int] = {}
-    for (day, hour), n in by_hour.items():
-        key = (day.isoweekday(), hour)
-        counts[key] = counts.get(key, 0) + n
-    busiest = max(counts.values(), default=0)
+    0–4 for the cell's share of the busiest cell; from the dashboard's
+    :class:`~meetings.rollups.LocalHours`."""
+    counts = by_hour.counts
+    lead = by_hour.start.weekday()
+    padded = np.pad(counts, ((lead, -(lead + len(counts)) % 7), (0, 0)))
+    week = padded.reshape(-1, 7, 24).sum(axis=0).tolist()
+    busiest = max(max(row) for row in week)
     grid = []
-    for weekday in range(1, 8):
-        cells = []
-        for hour in range(24):
-            n = counts.get((weekday, hour), 0)
-            level = math.ceil(HEAT_LEVELS * n / busiest) if busiest and n else 0
-            cells.append({"hour": hour, "count": n, "level": level})
-        grid.append({"day": WEEKDAYS[weekday - 1], "cells": cells})
+    for weekday, row in enumerate(week):
+        cells = [
+            {
+                "hour": hour,
+                "count": n,
+                "level": math.ceil(HEAT_LEVELS * n / busiest) if busiest and n else 0,
+            }
+            for hour, n in enumerate(row)
+        ]
+        grid.append({"day": WEEKDAYS[weekday], "cells": cells})
     return grid
 
 
@@ -605,8 +599,10 @@ def dashboard_cache_key(
 class DashboardFigures:
     """What every figure, chart and top list of the dashboard is summed from."""
 
-    by_hour: dict  # as meetings_by_local_hour
-    totals: list[dict]  # as organizer_totals
+    by_hour: rollups.LocalHours  # its items() as meetings_by_local_hour's
+    totals: dict[str, int]  # organizer_totals' figures summed over every organizer
+    top_by_meetings: list[dict]  # as top_organizers(by="meetings")
+    top_by_minutes: list[dict]
     unique: int
 
 
@@ -643,7 +639,7 @@ def attendee_report_people(*, user, filters: HistoryFilter) -> int:
     unique attendees, so both pages give the same number without a GROUP BY over the range."""
     days, group_ids, organizer_id = _rollup_scope(user, filters)
     edges = history_instances(user=user, filters=filters).filter(days.edges())
-    _per_day, people = rollups.rollup_slots_and_people(
+    _slots, people, _totals = rollups.rollup_slots_and_people(
         days=days, group_ids=group_ids, organizer_id=organizer_id
     )
     return len(people | rollups.people_of_instances(edges))
@@ -657,27 +653,29 @@ def dashboard_figures(
     not UTC's) from the rows of ``qs`` (:func:`history_instances` of the same filters)."""
     days, group_ids, organizer_id = _rollup_scope(user, filters)
     edges = qs.filter(days.edges())
-    per_day, people = rollups.rollup_slots_and_people(
+    slots, people, totals = rollups.rollup_slots_and_people(
         days=days, group_ids=group_ids, organizer_id=organizer_id
     )
-    by_hour = rollups.local_hours(per_day, tz=filters.window.tz)
+    by_hour = rollups.local_hours(
+        slots, tz=filters.window.tz, start=filters.window.start, days=filters.days
+    )
     edge_hours, edge_totals, edge_people = rollups.raw_figures(edges, tz=filters.window.tz)
-    for key, n in edge_hours.items():
-        by_hour[key] = by_hour.get(key, 0) + n
-    merged: dict[int | None, dict] = {}
-    for row in [
-        *rollups.rollup_organizer_totals(days=days, group_ids=group_ids, organizer_id=organizer_id),
-        *edge_totals,
-    ]:
-        into = merged.get(row["organizer_id"])
-        if into is None:
-            merged[row["organizer_id"]] = dict(row)
-            continue
-        for name, value in row.items():
-            if not name.startswith("organizer"):
-                into[name] = (into.get(name) or 0) + (value or 0)
-    people |= edge_people
-    return DashboardFigures(by_hour=by_hour, totals=list(merged.values()), unique=len(people))
+    for (day, hour), n in edge_hours.items():
+        by_hour.add(day, hour, n)
+    top = rollups.rollup_top_organizers(
+        days=days,
+        group_ids=group_ids,
+        organizer_id=organizer_id,
+        edges=edges,
+        limit=TOP_ORGANIZERS,
+    )
+    return DashboardFigures(
+        by_hour=by_hour,
+        totals={name: totals[name] + edge_totals[name] for name in totals},
+        top_by_meetings=[_top_row(**row) for row in top["meetings"]],
+        top_by_minutes=[_top_row(**row) for row in top["minutes"]],
+        unique=len(people | edge_people),
+    )
 
 
 def history_dashboard(
@@ -691,10 +689,9 @@ def history_dashboard(
     figures = dashboard_figures(user=user, filters=filters, qs=qs)
     by_hour = figures.by_hour
     per_period = meetings_per_period(by_hour, filters=filters)
-    totals = figures.totals
-    kpis = history_kpis(qs, totals=totals, unique=figures.unique)
-    by_meetings = top_organizers(qs, by="meetings", totals=totals)
-    by_minutes = top_organizers(qs, by="minutes", totals=totals)
+    kpis = history_kpis(qs, totals=figures.totals, unique=figures.unique)
+    by_meetings = figures.top_by_meetings
+    by_minutes = figures.top_by_minutes
     heatmap = busiest_hours(by_hour)
     page = history_table_page(qs, cursor=cursor)
     synced_at = last_sync_at(SyncArea.HISTORY)

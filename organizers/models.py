@@ -55,7 +55,12 @@ class Organizer(models.Model):
         indexes = [models.Index(fields=["group", "status"])]
 
     def __str__(self) -> str:
-        return self.full_name or self.email
+        return self.label(self.first_name, self.last_name, self.email)
+
+    @staticmethod
+    def label(first_name: str, last_name: str, email: str) -> str:
+        """How an organizer is named (its ``str()``), from its fields alone."""
+        return f"{first_name} {last_name}".strip() or email
 
     @property
     def full_name(self) -> str:

@@ -194,3 +194,26 @@ def test_csv_times_are_in_the_users_time_zone(client, account_manager, history):
     client.cookies["tz"] = "Europe/Paris"
     rows = csv_rows(client.get(URL, {**WEEK, "organizer": history.bob.pk, "export": "csv"}))
     assert rows[1][3] == "2026-03-04T15:00:00+01:00"
+
+
+def test_heat_map_and_meeting_rows_read_in_the_users_time_zone(
+    client_for, account_manager, history
+):
+    """What a viewer in Paris reads in the heat map's cells and the meetings table: hours,
+    starts, names, durations and counts (written in Python, escaped)."""
+    from meetings.forms import TZ_COOKIE
+
+    history.m3.subject = "EMEA <all> hands"
+    history.m3.save(update_fields=["subject"])
+    client = client_for(account_manager)
+    client.cookies[TZ_COOKIE] = "Europe/Paris"
+    html = client.get(URL, WEEK).content.decode()
+    assert '<td class="heat-4" title="Mon 10:00 – 2 meetings">2</td>' in html
+    assert '<td class="heat-2" title="Wed 15:00 – 1 meeting">1</td>' in html
+    assert '<td class="heat-0" title="Sun 23:00 – 0 meetings"></td>' in html
+    assert '<th scope="col">0</th><th scope="col">1</th>' in html
+    link = reverse("meetings:instance_detail", args=[history.m3.pk])
+    assert (
+        f'<tr><td>2026-03-04 15:00</td><td><a href="{link}">EMEA &lt;all&gt; hands</a></td>'
+        "<td>Bob Baker</td><td>Sales EMEA</td><td>1 h 30 min</td><td>12</td><td>900</td></tr>"
+    ) in html

@@ -71,3 +71,29 @@ def test_a_fast_model_choice_field_lists_the_same_choices_as_djangos(db):
     assert [label for _, _, label in ours] == ["All groups", "Marketing", "Sales", "Support"]
     assert [label for _, selected, label in ours if selected] == ["Sales"]
     assert form(FastModelChoiceField).is_valid()
+
+
+def test_organizer_options_labelled_from_rows_match_djangos(admin_user):
+    """The dashboard's organizer filter labels its options from rows, not objects: the same
+    options as Django's own field, named as the organizer's str() (name, else email)."""
+    from meetings.forms import HistoryFilterForm
+    from organizers.models import Organizer
+    from tests.factories import OrganizerFactory
+
+    OrganizerFactory(first_name="Zoë", last_name="<b>", email="z@example.com")
+    chosen = OrganizerFactory(first_name="", last_name="", email="only@example.com")
+    OrganizerFactory(first_name="Al", last_name="", email="al@example.com")
+
+    class Djangos(forms.Form):
+        organizer = forms.ModelChoiceField(
+            queryset=Organizer.objects.order_by("last_name", "first_name", "email"),
+            widget=FastSelect,
+            empty_label="All organizers",
+        )
+
+    ours = HistoryFilterForm({"organizer": chosen.pk}, user=admin_user)
+    expected = options(str(Djangos({"organizer": chosen.pk})["organizer"]))
+    assert options(str(ours["organizer"])) == expected
+    assert ("", False, "All organizers") in expected
+    assert (str(chosen.pk), True, "only@example.com") in expected
+    assert ours.is_valid() and ours.cleaned_data["organizer"] == chosen
