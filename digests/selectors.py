@@ -88,7 +88,7 @@ def _figures(user, filters: HistoryFilter) -> tuple[dict, list[dict], list[tuple
     qs = meeting_selectors.history_instances(user=user, filters=filters)
     figures = meeting_selectors.dashboard_figures(user=user, filters=filters, qs=qs)
     kpis = meeting_selectors.history_kpis(qs, totals=figures.totals, unique=figures.unique)
-    top = meeting_selectors.top_organizers(qs, by="meetings", totals=figures.totals)
+    top = figures.top_by_meetings
     per_day = meeting_selectors.meetings_per_period(figures.by_hour, filters=filters)
     return kpis, top, per_day
 

@@ -76,7 +76,7 @@ def test_a_fast_model_choice_field_lists_the_same_choices_as_djangos(db):
 def test_organizer_options_labelled_from_rows_match_djangos(admin_user):
     """The dashboard's organizer filter labels its options from rows, not objects: the same
     options as Django's own field, named as the organizer's str() (name, else email)."""
-    from meetings.forms import HistoryFilterForm
+    from meetings.forms import HistoryFilterSet
     from organizers.models import Organizer
     from tests.factories import OrganizerFactory
 
@@ -91,7 +91,7 @@ def test_organizer_options_labelled_from_rows_match_djangos(admin_user):
             empty_label="All organizers",
         )
 
-    ours = HistoryFilterForm({"organizer": chosen.pk}, user=admin_user)
+    ours = HistoryFilterSet({"organizer": chosen.pk}, user=admin_user).form
     expected = options(str(Djangos({"organizer": chosen.pk})["organizer"]))
     assert options(str(ours["organizer"])) == expected
     assert ("", False, "All organizers") in expected
