@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from organizers.models import Group
+from reporting_api.services import api_tokens_revoke_all
 
 from .audit import audit_changes, audit_record
 from .models import AuditAction, AuditOutcome, Role, User
@@ -289,12 +290,18 @@ def user_access_update(
                 )
             if old_access and not portal_access:
                 ended = user_sessions_end(user=user)
+                tokens = api_tokens_revoke_all(
+                    owner=user, acting_user=acting_user, reason="portal access revoked"
+                )
                 audit_record(
                     actor=acting_user,
                     action=AuditAction.ACCESS_REVOKE,
                     target=user,
                     target_label=target_label,
-                    detail=f"Portal access revoked; {ended} session(s) ended",
+                    detail=(
+                        f"Portal access revoked; {ended} session(s) ended, "
+                        f"{tokens} API token(s) revoked"
+                    ),
                     changes=audit_changes({"portal_access": True}, {"portal_access": False}),
                 )
             elif portal_access and not old_access:

@@ -37,6 +37,9 @@ class DigestSubscription(models.Model):
         "organizers.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     active = models.BooleanField(default=True)
+    # Counts the times the user subscribed again after stopping: an unsubscribe link carries
+    # it, so the link of an old digest cannot stop a later subscription.
+    generation = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

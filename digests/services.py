@@ -39,6 +39,10 @@ def digest_subscribe(
 ) -> DigestSubscription:
     """Subscribe ``user`` (or change their subscription); the form has checked the choices."""
     with transaction.atomic():
+        before = DigestSubscription.objects.select_for_update().filter(user=user).first()
+        # Subscribing again after stopping starts a new generation: old digests' unsubscribe
+        # links name the old one and are refused (changing the settings keeps the links).
+        generation = 0 if before is None else before.generation + (0 if before.active else 1)
         subscription, _created = DigestSubscription.objects.update_or_create(
             user=user,
             defaults={
@@ -46,6 +50,7 @@ def digest_subscribe(
                 "timezone": timezone_name,
                 "group": group,
                 "active": True,
+                "generation": generation,
             },
         )
         audit_record(

@@ -22,9 +22,13 @@ EVERYONE = (Role.ADMIN, Role.MANAGER, Role.ORGANIZER)
 
 
 def user_has_role(user, roles: Iterable[str]) -> bool:
-    """True when a signed-in user with portal access holds one of ``roles``."""
+    """True when a signed-in (or, for a digest or an API token, a stored) user who is active
+    and has portal access holds one of ``roles``."""
     return bool(
-        user.is_authenticated and getattr(user, "portal_access", False) and user.role in roles
+        user.is_authenticated
+        and getattr(user, "is_active", False)
+        and getattr(user, "portal_access", False)
+        and user.role in roles
     )
 
 

@@ -116,6 +116,29 @@ def api_token_revoke(*, token: ApiToken, acting_user) -> ApiToken:
     return token
 
 
+def api_tokens_revoke_all(*, owner, acting_user, reason: str) -> int:
+    """Revoke every active token of ``owner`` (their portal access was taken away: a token must
+    not come back to life when access is granted again), each audit-logged; how many."""
+    revoked = 0
+    for token in ApiToken.objects.filter(owner=owner, revoked_at__isnull=True).order_by("pk"):
+        with transaction.atomic():
+            token = ApiToken.objects.select_for_update().select_related("owner").get(pk=token.pk)
+            if token.revoked_at is not None:
+                continue
+            token.revoked_at = timezone.now()
+            token.revoked_by = acting_user
+            token.save(update_fields=["revoked_at", "revoked_by"])
+            audit_record(
+                actor=acting_user,
+                action=AuditAction.API_TOKEN_REVOKE,
+                target=token,
+                target_label=_label(token),
+                detail=reason,
+            )
+            revoked += 1
+    return revoked
+
+
 def api_token_touch(*, token: ApiToken, every_seconds: int = 60) -> None:
     """Record that ``token`` was used: at most one write a minute per token, so a BI refresh of
     a thousand pages does not write a thousand rows."""

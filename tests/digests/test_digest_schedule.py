@@ -74,8 +74,11 @@ def test_no_digest_for_an_unsubscribed_user_or_one_who_lost_the_role_or_access(d
     revoked = UserFactory(email="revoked@acme.example", role="admin")
     stopped = UserFactory(email="stopped@acme.example", role="admin")
     no_address = UserFactory(username="no-address", email="", role="admin")
-    for user in (organizer, revoked, stopped, no_address):
+    disabled = UserFactory(email="disabled@acme.example", role="admin")
+    for user in (organizer, revoked, stopped, no_address, disabled):
         subscribe(user)
+    disabled.is_active = False  # e.g. in the Django admin: can no longer sign in
+    disabled.save()
     organizer.role = "organizer"
     organizer.save()
     revoked.portal_access = False

@@ -149,6 +149,12 @@ def test_the_unsubscribe_link_works_without_a_session_and_only_on_post(smtp_serv
     assert digests_send_due(now=DUE_AT.replace(day=16)).as_dict()["sent"] == 0
     assert smtp_server.messages == []
 
+    # Subscribed again: the old digest's link no longer stops the new subscription.
+    again = subscribe(account.manager)
+    assert anonymous.post(path).status_code == 400
+    again.refresh_from_db()
+    assert again.active
+
 
 def test_a_damaged_or_forged_unsubscribe_link_is_refused(account):
     from digests.tokens import unsubscribe_token
@@ -217,3 +223,15 @@ def test_the_sync_page_says_when_no_digest_was_sent_yet(client, account):
     assert "1 active subscription." in panel
     assert 'data-testid="digests-empty"' in panel
     assert 'data-testid="digest-failures"' not in panel
+
+
+def test_changing_the_digests_settings_keeps_the_links_already_sent(account):
+    from digests.tokens import unsubscribe_token
+
+    token = unsubscribe_token(subscribe(account.manager))
+    subscribe(account.manager, frequency="monthly", tz="Asia/Tokyo")  # still subscribed
+    response = Client().post(f"/digests/unsubscribe/{token}/")
+    assert response.status_code == 200
+    assert not account.manager.digest_subscription.__class__.objects.get(
+        user=account.manager
+    ).active

@@ -112,6 +112,27 @@ def test_a_token_is_refused_once_its_owner_loses_access(make_token, manager_user
     assert api_get(API, secret).status_code == 401
 
 
+def test_taking_portal_access_away_revokes_the_tokens_for_good(
+    make_token, admin_user, manager_user, api_get
+):
+    from accounts.services import user_access_update
+
+    secret = make_token(manager_user)
+    user_access_update(
+        user=manager_user, role="manager", portal_access=False, acting_user=admin_user
+    )
+    token = ApiToken.objects.get()
+    assert token.revoked_at is not None and token.revoked_by == admin_user
+    revoked = AuditEntry.objects.get(action="api_token.revoke")
+    assert (revoked.actor, revoked.detail) == (admin_user, "portal access revoked")
+    assert "1 API token(s) revoked" in AuditEntry.objects.get(action="access.revoke").detail
+    # Access granted again: the old token stays dead.
+    user_access_update(
+        user=manager_user, role="manager", portal_access=True, acting_user=admin_user
+    )
+    assert api_get(API, secret).status_code == 401
+
+
 def test_last_use_is_recorded(make_token, manager_user, api_get):
     secret = make_token(manager_user)
     assert ApiToken.objects.get().last_used_at is None
