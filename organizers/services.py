@@ -545,16 +545,25 @@ def _bulk(
     longer accepts ends the batch (``TokenRevoked``, after its audit entry)."""
     result = BulkResult(action=verb)
     stopped: OrganizerActionError | None = None
+    ended: TokenRevoked | None = None
     try:
         for organizer in organizers:
-            if stopped is not None:
-                reason = stopped.outcome.reason if stopped.outcome else ""
+            if stopped is not None or ended is not None:
+                reason = (
+                    "the GoTo sign-in ended"
+                    if ended is not None
+                    else (stopped.outcome.reason if stopped.outcome else "")
+                )
                 result.outcomes.append(
                     BulkOutcome(organizer, False, f"Not attempted: {reason}".strip())
                 )
                 continue
             try:
                 service(client=client, organizer=organizer, acting_user=acting_user)
+            except TokenRevoked as exc:
+                # The ones done before stay done; the entry below says so, then the sign-out.
+                result.outcomes.append(BulkOutcome(organizer, False, "The GoTo sign-in ended."))
+                ended = exc
             except OrganizerActionError as exc:
                 result.outcomes.append(BulkOutcome(organizer, False, exc.message))
                 if exc.stops_batch:
@@ -569,8 +578,11 @@ def _bulk(
                 target_type="organizer",
                 target_label=f"{len(result.outcomes)} organizers",
                 outcome=AuditOutcome.SUCCESS if not result.failed else AuditOutcome.FAILURE,
-                detail=f"{len(result.succeeded)} done, {len(result.failed)} failed.",
+                detail=f"{len(result.succeeded)} done, {len(result.failed)} failed."
+                + (" Stopped: the GoTo sign-in ended." if ended is not None else ""),
             )
+    if ended is not None:
+        raise ended
     return result
 
 

@@ -58,7 +58,8 @@ _NOTE_ATTRIBUTE = "goto_outcome_note"
 
 #: The one sentence for a GoTo sign-in that is missing, expired beyond refresh, or revoked.
 SIGN_IN_ENDED_MESSAGE = (
-    "Your GoTo sign-in has expired or was revoked, so nothing was changed; please sign in again."
+    "Your GoTo sign-in has expired or was revoked; please sign in again. Nothing more was "
+    "sent to GoTo once it ended (the audit log shows anything done before)."
 )
 
 

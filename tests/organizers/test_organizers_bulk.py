@@ -124,3 +124,33 @@ def test_manager_cannot_bulk_suspend(client_for, manager_user, cached, sandbox):
     )
     assert response.status_code == 403
     assert sandbox_organizer(sandbox, EMAILS[0])["status"] == "active"
+
+
+def test_a_sign_in_ending_part_way_keeps_what_was_done_and_audits_it_as_a_failure(admin_user):
+    """GoTo refuses the sign-in on the second of three: the first stays done, the batch entry
+    says so (a failure, "1 done, 2 failed"), the third is not attempted, then the sign-out."""
+    from accounts.models import AuditAction
+    from accounts.tokens import TokenRevoked
+    from tests.factories import OrganizerFactory
+
+    people = [OrganizerFactory(email=f"p{n}@acme.example") for n in range(3)]
+    asked = []
+
+    def suspend(*, client, organizer, acting_user):
+        asked.append(organizer.email)
+        if len(asked) == 2:
+            raise TokenRevoked("refused")
+
+    with pytest.raises(TokenRevoked):
+        services._bulk(
+            service=suspend,
+            verb="suspend",
+            action=AuditAction.ORGANIZER_BULK_SUSPEND,
+            client=None,
+            organizers=people,
+            acting_user=admin_user,
+        )
+    assert asked == ["p0@acme.example", "p1@acme.example"]  # the third never sent
+    entry = AuditEntry.objects.get(action="organizer.bulk_suspend")
+    assert entry.outcome == "failure"
+    assert entry.detail == "1 done, 2 failed. Stopped: the GoTo sign-in ended."
