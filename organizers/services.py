@@ -777,10 +777,18 @@ def organizers_import_run(*, client, job: ImportJob, acting_user=None) -> Import
                         processed_at=timezone.now(),
                     )
             except Exception as exc:
+                reason = _stop_reason(exc)
                 ImportJob.objects.filter(pk=job.pk).update(
-                    status=ImportStatus.FAILED,
-                    error=_stop_reason(exc)[:2000],
-                    finished_at=timezone.now(),
+                    status=ImportStatus.FAILED, error=reason[:2000], finished_at=timezone.now()
+                )
+                # What was done before the stop is recorded too, not only the stop.
+                audit_record(
+                    actor=acting_user,
+                    action=AuditAction.IMPORT_RUN,
+                    target=job,
+                    target_type="import",
+                    outcome=AuditOutcome.FAILURE,
+                    detail=f"Stopped: {reason} {_import_counts_text(job)}",
                 )
                 raise
             ImportJob.objects.filter(pk=job.pk).update(
@@ -790,24 +798,37 @@ def organizers_import_run(*, client, job: ImportJob, acting_user=None) -> Import
         logger.info("Import %s is already running elsewhere; skipped.", job.pk)
         return job
     job.refresh_from_db()
-    counts = {
-        outcome: job.rows.filter(outcome=outcome).count()
-        for outcome in (ImportRowOutcome.CREATED, ImportRowOutcome.EXISTS, ImportRowOutcome.FAILED)
-    }
+    failed = job.rows.filter(outcome=ImportRowOutcome.FAILED).exists()
     audit_record(
         actor=acting_user,
         action=AuditAction.IMPORT_RUN,
         target=job,
         target_type="import",
-        outcome=AuditOutcome.SUCCESS
-        if not counts[ImportRowOutcome.FAILED]
-        else AuditOutcome.FAILURE,
-        detail=(
-            f"{counts[ImportRowOutcome.CREATED]} created, {counts[ImportRowOutcome.EXISTS]} "
-            f"already existed, {counts[ImportRowOutcome.FAILED]} failed."
-        ),
+        outcome=AuditOutcome.FAILURE if failed else AuditOutcome.SUCCESS,
+        detail=_import_counts_text(job),
     )
     return job
+
+
+def _import_counts_text(job: ImportJob) -> str:
+    """How the rows of ``job`` ended so far: "3 created, 1 already existed, 0 failed." (and
+    how many still wait, when some do)."""
+    counts = {
+        outcome: job.rows.filter(outcome=outcome).count()
+        for outcome in (
+            ImportRowOutcome.CREATED,
+            ImportRowOutcome.EXISTS,
+            ImportRowOutcome.FAILED,
+            ImportRowOutcome.WAITING,
+        )
+    }
+    text = (
+        f"{counts[ImportRowOutcome.CREATED]} created, {counts[ImportRowOutcome.EXISTS]} "
+        f"already existed, {counts[ImportRowOutcome.FAILED]} failed."
+    )
+    if counts[ImportRowOutcome.WAITING]:
+        text += f" {counts[ImportRowOutcome.WAITING]} not sent yet."
+    return text
 
 
 def _stop_reason(exc: BaseException) -> str:

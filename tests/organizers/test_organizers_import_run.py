@@ -205,6 +205,10 @@ def test_a_sign_in_goto_refuses_stops_the_import_and_keeps_the_rest_waiting(
     failed = AuditEntry.objects.get(action="organizer.invite")
     assert failed.outcome == "failure" and "invalid_grant" in failed.detail  # for operators
     assert sandbox_organizer(sandbox, "one@acme.example") is None
+    stopped = AuditEntry.objects.get(action="import.run")
+    assert stopped.outcome == "failure"
+    assert stopped.detail.startswith("Stopped: ") and SIGN_IN_ENDED_MESSAGE in stopped.detail
+    assert stopped.detail.endswith("0 created, 0 already existed, 0 failed. 3 not sent yet.")
 
 
 def test_running_a_job_twice_sends_nothing_twice(signed_in_admin, sandbox, cached, admin_api):
