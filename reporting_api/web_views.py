@@ -46,7 +46,9 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, form)
     sent_key = f"api-token-form:{request.user.pk}:{form.cleaned_data['once']}"
-    if cache.get(sent_key) is not None:
+    # Claimed before the token is made (cache.add is atomic): a double click sends the form
+    # twice at the same moment, and only one of the two may create a token.
+    if not cache.add(sent_key, "claimed", timeout=24 * 3600):
         messages.info(
             request,
             "This form was already sent, and its token created (it is in the list below; its "
@@ -62,9 +64,9 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             acting_user=request.user,
         )
     except services.TokenError as exc:
+        cache.delete(sent_key)  # nothing was made: the same form may be sent again
         form.add_error(None, str(exc))
         return _page(request, form)
-    cache.set(sent_key, token.pk, timeout=24 * 3600)
     return _page(request, ApiTokenCreateForm(), created=token, secret=secret)
 
 
