@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import css_inline
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from .chart import meetings_chart_png
 from .selectors import DigestContent
@@ -48,8 +49,9 @@ def render_digest(
         "chart_src": chart_src,
         "unsubscribe_url": unsubscribe_url,
     }
-    html = css_inline.inline(render_to_string("digests/email.html", context))
-    text = render_to_string("digests/email.txt", context)
+    with timezone.override(content.tz):  # dates as the subscriber reads them, not the worker
+        html = css_inline.inline(render_to_string("digests/email.html", context))
+        text = render_to_string("digests/email.txt", context)
     return RenderedDigest(
         subject=subject, html=html, text=text, chart_png=png, unsubscribe_url=unsubscribe_url
     )
