@@ -1,5 +1,5 @@
 """A table declared once: its columns (header, sort key, HTML cell, export values) in one place
-that both the page and ``?export=csv`` read.
+that both the page and its exports (``?export=csv``, ``?export=xlsx``) read.
 
 A :class:`Table` subclass lists :class:`Column` objects in order. A column shown on the page
 has a ``cell`` (the HTML inside its ``<td>``, built with :func:`~django.utils.html.format_html`,
@@ -32,8 +32,8 @@ machine's two cores were shared with other work, so the best of 20–30 runs is 
   report 16.6 → 14.0 ms, the audit log 5.6 → 5.8 ms. That is the price of HTML that cannot be
   left unescaped by a missed call; the page cache (``portal.page_cache``) serves repeat views.
 
-Exports go through one method, :meth:`Table.export_response`, so a new format (a spreadsheet)
-is one change there.
+Exports go through one method, :meth:`Table.export_response`, which hands the typed values to
+:func:`portal.export.export_response` (CSV streamed, or Excel in constant memory).
 """
 
 from __future__ import annotations
