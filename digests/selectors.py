@@ -83,14 +83,10 @@ def _filters(period: Period, tz, group: Group | None) -> HistoryFilter:
 
 
 def _figures(user, filters: HistoryFilter) -> tuple[dict, list[dict], list[tuple[date, int]]]:
-    """The dashboard's key figures, top list and per-day series for ``filters``: the calls
-    :func:`meetings.selectors.history_dashboard` makes, without its table page and heat map."""
-    qs = meeting_selectors.history_instances(user=user, filters=filters)
-    figures = meeting_selectors.dashboard_figures(user=user, filters=filters, qs=qs)
-    kpis = meeting_selectors.history_kpis(qs, totals=figures.totals, unique=figures.unique)
-    top = figures.top_by_meetings
-    per_day = meeting_selectors.meetings_per_period(figures.by_hour, filters=filters)
-    return kpis, top, per_day
+    """The dashboard's key figures, top list and per-day series for ``filters``, from the
+    dashboard's own :func:`meetings.selectors.dashboard_summary`."""
+    summary = meeting_selectors.dashboard_summary(user=user, filters=filters)
+    return summary.kpis, summary.figures.top_by_meetings, summary.per_period
 
 
 def inactive_organizers(user, *, group: Group | None, at: datetime) -> QuerySet:

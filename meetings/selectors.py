@@ -678,6 +678,28 @@ def dashboard_figures(
     )
 
 
+@dataclass(frozen=True)
+class DashboardSummary:
+    """The dashboard's figures for some filters, before its table page and heat map: what
+    the dashboard and the e-mail digests (:mod:`digests.selectors`) both show."""
+
+    qs: QuerySet[MeetingInstance]  # history_instances of the filters
+    figures: DashboardFigures
+    kpis: dict
+    per_period: list[tuple[date, int]]
+
+
+def dashboard_summary(*, user, filters: HistoryFilter) -> DashboardSummary:
+    qs = history_instances(user=user, filters=filters)
+    figures = dashboard_figures(user=user, filters=filters, qs=qs)
+    return DashboardSummary(
+        qs=qs,
+        figures=figures,
+        kpis=history_kpis(qs, totals=figures.totals, unique=figures.unique),
+        per_period=meetings_per_period(figures.by_hour, filters=filters),
+    )
+
+
 def history_dashboard(
     *, user, filters: HistoryFilter, cursor: Cursor | None, oldest: datetime | None = None
 ) -> HistoryDashboard:
@@ -685,11 +707,9 @@ def history_dashboard(
     oldest cached start, if already read (``instances_version()["oldest"]``)."""
     if oldest is None:
         oldest = instances_version()["oldest"]
-    qs = history_instances(user=user, filters=filters)
-    figures = dashboard_figures(user=user, filters=filters, qs=qs)
+    summary = dashboard_summary(user=user, filters=filters)
+    qs, figures, kpis, per_period = summary.qs, summary.figures, summary.kpis, summary.per_period
     by_hour = figures.by_hour
-    per_period = meetings_per_period(by_hour, filters=filters)
-    kpis = history_kpis(qs, totals=figures.totals, unique=figures.unique)
     by_meetings = figures.top_by_meetings
     by_minutes = figures.top_by_minutes
     heatmap = busiest_hours(by_hour)

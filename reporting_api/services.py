@@ -91,52 +91,51 @@ def _create(*, owner, name: str, expires_at: datetime, now: datetime) -> tuple[A
     return token, secret
 
 
-def api_token_revoke(*, token: ApiToken, acting_user) -> ApiToken:
-    """Revoke ``token`` at once (the next request with it gets 401). Revoking a revoked token
-    changes nothing (the refusal is audited as a failure)."""
+def _revoke(token: ApiToken, *, acting_user, detail: str) -> ApiToken | None:
+    """Revoke ``token`` (locked for the change) and audit it; None, with nothing written,
+    when it was revoked already."""
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().select_related("owner").get(pk=token.pk)
-        already = token.revoked_at is not None
-        if not already:
-            token.revoked_at = timezone.now()
-            token.revoked_by = acting_user
-            token.save(update_fields=["revoked_at", "revoked_by"])
+        if token.revoked_at is not None:
+            return None
+        token.revoked_at = timezone.now()
+        token.revoked_by = acting_user
+        token.save(update_fields=["revoked_at", "revoked_by"])
         audit_record(
             actor=acting_user,
             action=AuditAction.API_TOKEN_REVOKE,
             target=token,
             target_label=_label(token),
-            outcome=AuditOutcome.FAILURE if already else AuditOutcome.SUCCESS,
-            detail="already revoked"
-            if already
-            else ("" if acting_user.pk == token.owner_id else "revoked by an Admin"),
+            detail=detail,
         )
-    if already:
-        raise TokenError("This token was already revoked.")
     return token
+
+
+def api_token_revoke(*, token: ApiToken, acting_user) -> ApiToken:
+    """Revoke ``token`` at once (the next request with it gets 401). Revoking a revoked token
+    changes nothing (the refusal is audited as a failure)."""
+    detail = "" if acting_user.pk == token.owner_id else "revoked by an Admin"
+    revoked = _revoke(token, acting_user=acting_user, detail=detail)
+    if revoked is None:
+        audit_record(
+            actor=acting_user,
+            action=AuditAction.API_TOKEN_REVOKE,
+            target=token,
+            target_label=_label(token),
+            outcome=AuditOutcome.FAILURE,
+            detail="already revoked",
+        )
+        raise TokenError("This token was already revoked.")
+    return revoked
 
 
 def api_tokens_revoke_all(*, owner, acting_user, reason: str) -> int:
     """Revoke every active token of ``owner`` (their portal access was taken away: a token must
     not come back to life when access is granted again), each audit-logged; how many."""
-    revoked = 0
-    for token in ApiToken.objects.filter(owner=owner, revoked_at__isnull=True).order_by("pk"):
-        with transaction.atomic():
-            token = ApiToken.objects.select_for_update().select_related("owner").get(pk=token.pk)
-            if token.revoked_at is not None:
-                continue
-            token.revoked_at = timezone.now()
-            token.revoked_by = acting_user
-            token.save(update_fields=["revoked_at", "revoked_by"])
-            audit_record(
-                actor=acting_user,
-                action=AuditAction.API_TOKEN_REVOKE,
-                target=token,
-                target_label=_label(token),
-                detail=reason,
-            )
-            revoked += 1
-    return revoked
+    tokens = ApiToken.objects.filter(owner=owner, revoked_at__isnull=True).order_by("pk")
+    return sum(
+        _revoke(token, acting_user=acting_user, detail=reason) is not None for token in tokens
+    )
 
 
 def api_token_touch(*, token: ApiToken, every_seconds: int = 60) -> None:
