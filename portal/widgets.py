@@ -103,9 +103,8 @@ class RowsChoiceIterator(ModelChoiceIterator):
             yield (row[0], label(row))
 
 
-class FastRowsChoiceField(FastModelChoiceField):
-    """:class:`FastModelChoiceField` whose options are labelled from rows
-    (:class:`RowsChoiceIterator`): ``row_fields`` (the id first) and ``label_from_row``,
+class _FastRowsFilterField(_FastFilterModelChoiceField):
+    """Options labelled from rows: ``row_fields`` (the id first) and ``label_from_row``,
     which must label a row as the model's ``__str__`` labels its object."""
 
     iterator = RowsChoiceIterator
@@ -116,19 +115,8 @@ class FastRowsChoiceField(FastModelChoiceField):
         super().__init__(*args, **kwargs)
 
 
-class _FastRowsFilterField(IdChoiceMixin, django_filters.fields.ModelChoiceField):
-    widget = FastSelect
-    iterator = RowsChoiceIterator
-
-    def __init__(self, *args, row_fields: tuple[str, ...], label_from_row, **kwargs) -> None:
-        self.row_fields = row_fields
-        self.label_from_row = label_from_row
-        super().__init__(*args, **kwargs)
-
-
 class FastRowsChoiceFilter(django_filters.ModelChoiceFilter):
     """:class:`FastModelChoiceFilter` whose options are labelled from rows
-    (:class:`RowsChoiceIterator`); ``row_fields`` and ``label_from_row`` as
-    :class:`FastRowsChoiceField` takes them."""
+    (:class:`RowsChoiceIterator`); it takes ``row_fields`` and ``label_from_row``."""
 
     field_class = _FastRowsFilterField
