@@ -18,6 +18,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import cached_property
 
 import numpy as np
 from django.db import connection
@@ -313,11 +314,17 @@ class HistoryFilter:
     def by_week(self) -> bool:
         return self.days > WEEKLY_AFTER_DAYS
 
+    @cached_property
+    def group_tree(self) -> set[int] | None:
+        """The chosen group and its sub-groups (None: no group chosen), read once: the
+        dashboard narrows both its rows and its roll-up cells by it."""
+        return None if self.group is None else group_descendant_ids({self.group.pk})
+
     def apply(self, qs: QuerySet[MeetingInstance]) -> QuerySet[MeetingInstance]:
         """``qs`` narrowed to the range, the group (with its sub-groups) and the organizer."""
         qs = self.window.apply(qs)
-        if self.group is not None:
-            qs = qs.filter(group_id__in=group_descendant_ids({self.group.pk}))
+        if self.group_tree is not None:
+            qs = qs.filter(group_id__in=self.group_tree)
         if self.organizer is not None:
             qs = qs.filter(organizer=self.organizer)
         return qs
@@ -615,8 +622,8 @@ def _cell_groups(user, filters: HistoryFilter) -> tuple[bool, set[int] | None]:
         ids = visible_group_ids(user)
     else:
         return False, None
-    if filters.group is not None:
-        tree = group_descendant_ids({filters.group.pk})
+    if filters.group_tree is not None:
+        tree = filters.group_tree
         ids = set(tree) if ids is None else set(ids) & set(tree)
     return True, ids
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import CharField, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, Count, Max, Min, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -40,24 +40,31 @@ def last_success_by_area(*, areas: Iterable[Area] = AREAS) -> dict[str, datetime
     history fresh while another group's is a day old (``/health/`` used to say so, counting any
     successful run), and a pass whose one failing group was then refreshed alone counts as
     complete (the Sync page used to say "never synced", counting only whole-account runs).
-    One query per area, and one more for an area synced by group; each reads the newest row of
-    an (area, key, outcome) in its index, however many runs have been recorded.
+    One query per area (the dashboards ask on every cold view): each reads the newest row of
+    an (area, key, outcome) in its index, however many runs have been recorded; an area synced
+    by group reads its whole-account run and every group's newest in the same statement.
     """
     successes = SyncRun.objects.filter(outcome=SyncOutcome.SUCCESS, finished_at__isnull=False)
     newest = successes.order_by("-finished_at").values_list("finished_at", flat=True)
     last: dict[str, datetime | None] = {}
     for entry in areas:
-        at = newest.filter(area=entry.key, key="").first()
-        if entry.per_group:
-            group_key = Cast(OuterRef("group_key"), output_field=CharField())
-            by_group = list(
-                Group.objects.annotate(
-                    last=Subquery(newest.filter(area=entry.key, key=group_key)[:1])
-                ).values_list("last", flat=True)
-            )
-            if by_group and None not in by_group:
-                oldest = min(by_group)
-                at = oldest if at is None else max(at, oldest)
+        whole = newest.filter(area=entry.key, key="")
+        if not entry.per_group:
+            last[entry.key] = whole.first()
+            continue
+        group_key = Cast(OuterRef("group_key"), output_field=CharField())
+        groups = Group.objects.annotate(
+            last=Subquery(newest.filter(area=entry.key, key=group_key)[:1])
+        ).aggregate(
+            groups=Count("pk"),
+            synced=Count("last"),
+            oldest=Min("last"),
+            whole=Max(Subquery(whole[:1])),  # the same for every group: their Max is it
+        )
+        # No group at all: the aggregate has no row to carry the whole-account run.
+        at = groups["whole"] if groups["groups"] else whole.first()
+        if groups["groups"] and groups["synced"] == groups["groups"]:
+            at = groups["oldest"] if at is None else max(at, groups["oldest"])
         last[entry.key] = at
     return last
 

@@ -176,3 +176,32 @@ def test_scoped_manager_dashboard_stays_within_a_fixed_number_of_queries(
         with django_assert_max_num_queries(MAX_QUERIES):
             response = fetch(client, reverse("meetings:dashboard"), {"start": "2020-01-01"})
         assert response.context["board"].kpis["meetings"] == (10 if n == 10 else 1010)
+
+
+@pytest.mark.parametrize(
+    ("scope", "ceiling"),
+    [("account", 10), ("group tree", 12)],
+)
+def test_a_cold_dashboard_reads_ten_queries_for_the_account_and_twelve_for_a_group_tree(
+    scope, ceiling, client, admin_user, owner, django_assert_max_num_queries
+):
+    """Issue 14's ceiling (make bench marks it): session, user, version, cells, the range's
+    edges, top organizers, the table page, freshness in one statement, the two filters' options;
+    a group tree adds the chosen group and its sub-groups, each read once."""
+    from sync.models import SyncArea, SyncOutcome, SyncRun
+
+    child = GroupFactory(name="Sub-team", parent=owner.group)
+    SyncRun.objects.create(area=SyncArea.HISTORY, key="", outcome=SyncOutcome.SUCCESS,
+                           finished_at=timezone.now())  # fmt: skip
+    SyncRun.objects.create(area=SyncArea.HISTORY, key=str(child.group_key),
+                           outcome=SyncOutcome.SUCCESS, finished_at=timezone.now())  # fmt: skip
+    client.force_login(admin_user)
+    fill(owner, 100)
+    params = {"start": "2020-01-01"}
+    if scope == "group tree":
+        params["group"] = owner.group.pk
+    # The session's first touch, on other dates: the measured view below is cold.
+    fetch(client, reverse("meetings:dashboard"), {**params, "start": "2020-01-02"})
+    with django_assert_max_num_queries(ceiling):
+        response = fetch(client, reverse("meetings:dashboard"), params)
+    assert response.context["board"].kpis["meetings"] == 100
