@@ -132,6 +132,8 @@ def load(
     from django.utils import timezone
 
     from meetings.models import (
+        AccountDay,
+        AccountMonth,
         Attendee,
         GroupDay,
         GroupMonth,
@@ -150,7 +152,10 @@ def load(
     rng = random.Random(seed)
     now = (now or timezone.now()).replace(microsecond=0)
     synced = now - timedelta(minutes=4)
-    rollup_models = (OrganizerDay, GroupDay, OrganizerMonth, GroupMonth, Person, RollupCursor)
+    rollup_models = (
+        OrganizerDay, GroupDay, AccountDay, OrganizerMonth, GroupMonth, AccountMonth, Person,
+        RollupCursor,
+    )  # fmt: skip
     tables = [
         m._meta.db_table
         for m in (*rollup_models, Attendee, MeetingInstance, Meeting, Organizer, Group)

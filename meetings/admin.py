@@ -11,6 +11,8 @@ from django.contrib import admin
 from portal.admin import ReadOnlyAdmin
 
 from .models import (
+    AccountDay,
+    AccountMonth,
     Attendee,
     GroupDay,
     GroupMonth,
@@ -101,6 +103,16 @@ class GroupMonthAdmin(RollupAdmin):
     list_display = ("month", "group")
     list_select_related = ("group",)
     search_fields = ("group__name",)
+
+
+@admin.register(AccountDay)
+class AccountDayAdmin(RollupAdmin):
+    list_display = ("day", "meetings", "attendees", "attendee_minutes")
+
+
+@admin.register(AccountMonth)
+class AccountMonthAdmin(RollupAdmin):
+    list_display = ("month",)
 
 
 @admin.register(RollupCursor)

@@ -12,7 +12,10 @@ Decisions (issue 14), and why:
   OrganizerDay rows (1.6 s to sum) and 20 MB of GroupDay sets (0.2 s to fetch):
   :class:`~meetings.models.OrganizerMonth` (sums, for the top lists) and
   :class:`~meetings.models.GroupMonth` (sets of people); a range reads its whole months from
-  them and the days around them from the day cells.
+  them and the days around them from the day cells. And the whole account's own level,
+  :class:`~meetings.models.AccountDay` (the union of a day's GroupDay cells) and
+  :class:`~meetings.models.AccountMonth` (sets of people), so the whole-account view (an
+  Admin's default) reads one row per day and one set per month however many groups there are.
 - **Unique attendees are exact**: a Roaring bitmap (``pyroaring``) of :class:`Person` ids (one
   per lower-cased email, lower-cased by the database as the raw count does) per cell, unioned
   at view time. Measured at 10M attendee rows (200,000 people), a year of the whole account:
@@ -60,6 +63,8 @@ from organizers.models import Organizer
 
 from .models import (
     ATTENDEE_BUCKETS,
+    AccountDay,
+    AccountMonth,
     Attendee,
     GroupDay,
     GroupMonth,
@@ -330,8 +335,10 @@ def rollups_recompute(cells: set) -> None:
         ],
     )
     _recompute_groups({(group, day) for _o, group, day in cells})
+    _recompute_account(days)
     _recompute_months({_month(day) for _o, _g, day in cells}, organizers=organizers)
     _recompute_group_months({(group, _month(day)) for _o, group, day in cells})
+    _recompute_account_months({_month(day) for day in days})
 
 
 _CELL_VALUES = ("day", *_SCALARS, *_BUCKETS, "slots", "people")
@@ -360,6 +367,30 @@ def _recompute_groups(keys: set[tuple[int | None, date]]) -> None:
         GroupDay,
         [{"group_id": g, "day": d, **figures.fields()} for (g, d), figures in summed.items()],
     )
+
+
+def _recompute_account(days: set[date]) -> None:
+    """Merge the AccountDay cells of ``days`` again from their GroupDay cells."""
+    for chunk in _chunks(sorted(days)):
+        summed: dict[date, Figures] = {}
+        for row in GroupDay.objects.filter(day__in=chunk).values(*_CELL_VALUES):
+            summed.setdefault(row["day"], Figures()).merge(row)
+        AccountDay.objects.filter(day__in=chunk).delete()
+        _insert(AccountDay, [{"day": d, **figures.fields()} for d, figures in summed.items()])
+
+
+def _recompute_account_months(months: set[date]) -> None:
+    """Union the AccountMonth sets of ``months`` again from their AccountDay cells."""
+    for month in sorted(months):
+        maps = [
+            BitMap.deserialize(bytes(people))
+            for people in AccountDay.objects.filter(
+                day__gte=month, day__lt=_next_month(month)
+            ).values_list("people", flat=True)
+        ]
+        AccountMonth.objects.filter(month=month).delete()
+        if maps:
+            _insert(AccountMonth, [{"month": month, "people": BitMap.union(*maps).serialize()}])
 
 
 def _month(day: date) -> date:
@@ -431,6 +462,7 @@ def _recompute_group_months(keys: set[tuple]) -> None:
 # --- Rebuilding them from the rows ---------------------------------------------------------------
 
 REBUILD = "rebuild"
+_CELL_MODELS = (OrganizerDay, GroupDay, AccountDay, OrganizerMonth, GroupMonth, AccountMonth)
 
 
 def _rebuild_days(first: date, last: date) -> int:
@@ -447,8 +479,8 @@ def _rebuild_days(first: date, last: date) -> int:
         )
     )
     summed = _summed(rows, _people_where(where, params))
-    OrganizerDay.objects.filter(day__gte=first, day__lte=last).delete()
-    GroupDay.objects.filter(day__gte=first, day__lte=last).delete()
+    for model in (OrganizerDay, GroupDay, AccountDay):
+        model.objects.filter(day__gte=first, day__lte=last).delete()
     organizer_cells = [
         {"organizer_id": o, "group_id": g, "day": d, **figures.fields()}
         for (o, g, d), figures in summed.items()
@@ -457,10 +489,14 @@ def _rebuild_days(first: date, last: date) -> int:
     groups: dict[tuple[int | None, date], Figures] = {}
     for cell in organizer_cells:
         groups.setdefault((cell["group_id"], cell["day"]), Figures()).merge(cell)
-    _insert(
-        GroupDay,
-        [{"group_id": g, "day": d, **figures.fields()} for (g, d), figures in groups.items()],
-    )
+    group_cells = [
+        {"group_id": g, "day": d, **figures.fields()} for (g, d), figures in groups.items()
+    ]
+    _insert(GroupDay, group_cells)
+    account: dict[date, Figures] = {}
+    for cell in group_cells:
+        account.setdefault(cell["day"], Figures()).merge(cell)
+    _insert(AccountDay, [{"day": d, **figures.fields()} for d, figures in account.items()])
     # The months of these days, summed again from their days rebuilt so far (the last step
     # in a month leaves it whole).
     months, month = set(), _month(first)
@@ -469,6 +505,7 @@ def _rebuild_days(first: date, last: date) -> int:
         month = _next_month(month)
     _recompute_months(months, organizers=None)
     _recompute_group_months({(ALL_GROUPS, month) for month in months})
+    _recompute_account_months(months)
     return len(rows)
 
 
@@ -487,18 +524,16 @@ def rollups_rebuild(
     if cursor is None or restart:
         bounds = MeetingInstance.objects.aggregate(low=Min("start_time"), high=Max("start_time"))
         if bounds["low"] is None:
-            OrganizerDay.objects.all().delete()
-            GroupDay.objects.all().delete()
-            OrganizerMonth.objects.all().delete()
-            GroupMonth.objects.all().delete()
+            for model in _CELL_MODELS:
+                model.objects.all().delete()
             RollupCursor.objects.filter(name=REBUILD).delete()
             return 0
         first, last = _utc(bounds["low"]).date(), _utc(bounds["high"]).date()
         # No instance is ever deleted, so cells outside the rows' days are stale.
-        OrganizerDay.objects.exclude(day__gte=first, day__lte=last).delete()
-        GroupDay.objects.exclude(day__gte=first, day__lte=last).delete()
-        OrganizerMonth.objects.exclude(month__gte=_month(first), month__lte=last).delete()
-        GroupMonth.objects.exclude(month__gte=_month(first), month__lte=last).delete()
+        for model in (OrganizerDay, GroupDay, AccountDay):
+            model.objects.exclude(day__gte=first, day__lte=last).delete()
+        for model in (OrganizerMonth, GroupMonth, AccountMonth):
+            model.objects.exclude(month__gte=_month(first), month__lte=last).delete()
         cursor, _ = RollupCursor.objects.update_or_create(
             name=REBUILD, defaults={"next_day": first, "last_day": last}
         )
@@ -524,10 +559,7 @@ def _analyze() -> None:
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
     quote = connection.ops.quote_name
-    tables = ", ".join(
-        quote(model._meta.db_table)
-        for model in (OrganizerDay, GroupDay, OrganizerMonth, GroupMonth)
-    )
+    tables = ", ".join(quote(model._meta.db_table) for model in _CELL_MODELS)
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM ANALYZE {tables}")
 
@@ -640,9 +672,9 @@ def rollup_slots_and_people(
     *, days: RollupRange, group_ids: set[int] | None, organizer_id: int | None
 ) -> tuple[UtcSlots, BitMap, dict[str, int]]:
     """Meetings per UTC day and quarter-hour, everyone who attended, and the sums of the key
-    figures (keys of :data:`_TOTALS`), in the cells of ``days``, in one statement: GroupDay
-    cells (their sets of people by whole month from GroupMonth), or an organizer's
-    OrganizerDay cells."""
+    figures (keys of :data:`_TOTALS`), in the cells of ``days``, in one statement: AccountDay
+    cells for the whole account, GroupDay cells for some groups (their sets of people by whole
+    month from AccountMonth or GroupMonth), or an organizer's OrganizerDay cells."""
     if days.first is None:
         return UtcSlots(None, np.zeros((0, SLOTS), np.int64)), BitMap(), _empty_totals()
     quote = connection.ops.quote_name
@@ -653,11 +685,13 @@ def rollup_slots_and_people(
         scope_params = sorted(group_ids)
     none = ", ".join(["NULL"] * len(_TOTALS))
     sums = ", ".join(f"SUM({quote(column)})" for column in _TOTALS.values())
+    whole_account = organizer_id is None and group_ids is None
+    day_model, month_model = (AccountDay, AccountMonth) if whole_account else (GroupDay, GroupMonth)
     if organizer_id is None:
-        table = quote(GroupDay._meta.db_table)
+        table = quote(day_model._meta.db_table)
         first_month, after_months, _ranges = _whole_months(days)
         # The days of the whole months give their slots only: their people come from
-        # GroupMonth, one set per group and month.
+        # the month cells (GroupMonth: one set per group and month; AccountMonth: one).
         people = "CASE WHEN day < %s OR day >= %s THEN people END"
         people_params = [adapt(first_month), adapt(after_months)]
     else:
@@ -677,7 +711,7 @@ def rollup_slots_and_people(
     if organizer_id is None and first_month < after_months:
         sql += (
             f" UNION ALL SELECT NULL, NULL, people, {none} "  # noqa: S608
-            f"FROM {quote(GroupMonth._meta.db_table)} WHERE month >= %s AND month < %s{scope}"
+            f"FROM {quote(month_model._meta.db_table)} WHERE month >= %s AND month < %s{scope}"
         )
         params += [adapt(first_month), adapt(after_months), *scope_params]
     rows = _fetch(sql, params)

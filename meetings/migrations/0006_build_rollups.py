@@ -1,23 +1,14 @@
-"""Build the roll-ups (and the people they count) for the history already cached.
+"""Built the roll-ups for the history already cached; now a step that does nothing.
 
-It calls the same code as ``manage.py rollups_rebuild`` (the live models, not historical
-ones): the cells must be summed exactly as the sync keeps them, and one rule lives in one
-place. On a large cache this takes a while (README Performance: the rebuild's rate); an
-interrupted migration is continued by ``manage.py rollups_rebuild`` from its cursor.
+The build moved to 0007, after the account-wide cells' tables exist: it calls the live
+rebuild (``manage.py rollups_rebuild``), which keeps every level, and run here it met tables
+not yet created.
 """
 
 from django.db import migrations
 
 
-def build(apps, schema_editor):
-    from meetings.rollups import rollups_rebuild
-
-    rollups_rebuild(restart=True)
-
-
 class Migration(migrations.Migration):
-    atomic = False  # one transaction per step of days, as the command does
-
     dependencies = [("meetings", "0005_rollups")]
 
-    operations = [migrations.RunPython(build, migrations.RunPython.noop)]
+    operations: list = []

@@ -23,6 +23,8 @@ from pyroaring import BitMap
 
 from meetings import selectors
 from meetings.models import (
+    AccountDay,
+    AccountMonth,
     Attendee,
     GroupDay,
     GroupMonth,
@@ -263,11 +265,17 @@ def cells() -> list[tuple]:
         for group, month, people in GroupMonth.objects.values_list("group_id", "month", "people")
         if group is not None
     )
+    account_months = sorted(
+        (month, list(BitMap.deserialize(bytes(people))))
+        for month, people in AccountMonth.objects.values_list("month", "people")
+    )
     return [
         rows(OrganizerDay, "organizer_id", "group_id"),
         rows(GroupDay, "group_id"),
         months,
         group_months,
+        rows(AccountDay),
+        account_months,
     ]
 
 
