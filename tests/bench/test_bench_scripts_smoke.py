@@ -80,7 +80,8 @@ def test_dashboard_script_measures_each_page_beside_the_trivial_view(run_script)
     assert "History dashboard" in out and "trivial view" in out
     assert "API: meeting instances" in out
     assert data["dataset"]["attendees"] == 2000
-    for page in ("dashboard", "organizers", "attendees", "api"):
+    assert "over a year with no meetings (reference)" in out
+    for page in ("dashboard", "dashboard_empty", "organizers", "attendees", "api"):
         assert data["queries"][page]["cold_queries"] > 0
         for phase in ("cold", "warm"):
             measured = data[phase][page]
