@@ -11,6 +11,8 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from meetings.selectors import WEEKDAYS
+
 register = template.Library()
 
 
@@ -27,31 +29,42 @@ def minutes(value) -> str:
     return f"{mins} min"
 
 
+def _row_pattern(day: str) -> str:
+    """One weekday's row of the heat map as a ``format_html`` pattern, built from constants
+    only (the weekday's name and the hours): each cell's level, count, plural and shown count
+    are its arguments."""
+    cells = "".join(
+        f'<td class="heat-{{}}" title="{day} {hour}:00 – {{}} meeting{{}}">{{}}</td>'
+        for hour in range(24)
+    )
+    return f'<tr><th scope="row">{day}</th>{cells}</tr>'
+
+
+# One format_html per row, not per cell: 8 calls instead of 176 for a cold dashboard.
+_ROW_PATTERNS = {day: _row_pattern(day) for day in WEEKDAYS}
+_HEAD = format_html_join("", '<th scope="col">{}</th>', ((hour,) for hour in range(24)))
+
+
 @register.simple_tag
 def heatmap_table(grid: list[dict]) -> SafeString:
-    """The busiest-hours table of :func:`meetings.selectors.busiest_hours`' grid."""
-    head = format_html_join(
-        "", '<th scope="col">{}</th>', ((cell["hour"],) for cell in grid[0]["cells"])
-    )
+    """The busiest-hours table of :func:`meetings.selectors.busiest_hours`' grid (7 rows of 24
+    hours, Monday first)."""
     body = format_html_join(
         "\n",
-        '<tr><th scope="row">{}</th>{}</tr>',
+        "{}",
         (
             (
-                row["day"],
-                format_html_join(
-                    "",
-                    '<td class="heat-{}" title="{} {}:00 – {} meeting{}">{}</td>',
-                    (
-                        (
+                format_html(
+                    _ROW_PATTERNS[row["day"]],
+                    *(
+                        value
+                        for cell in row["cells"]
+                        for value in (
                             cell["level"],
-                            row["day"],
-                            cell["hour"],
                             cell["count"],
                             "" if cell["count"] == 1 else "s",
                             cell["count"] or "",
                         )
-                        for cell in row["cells"]
                     ),
                 ),
             )
@@ -61,6 +74,6 @@ def heatmap_table(grid: list[dict]) -> SafeString:
     return format_html(
         '<table class="heatmap" data-testid="heatmap"><thead><tr><th></th>{}</tr></thead>'
         "<tbody>{}</tbody></table>",
-        head,
+        _HEAD,
         body,
     )
