@@ -97,3 +97,19 @@ def test_organizer_options_labelled_from_rows_match_djangos(admin_user):
     assert ("", False, "All organizers") in expected
     assert (str(chosen.pk), True, "only@example.com") in expected
     assert ours.is_valid() and ours.cleaned_data["organizer"] == chosen
+
+
+def test_lazy_safe_and_hostile_values_come_out_as_djangos_select_writes_them():
+    from django.utils.safestring import SafeString
+    from django.utils.translation import gettext_lazy
+
+    choices = [
+        ("", gettext_lazy("Anyone")),
+        ('"><script>alert(1)</script>', "x"),
+        (7, SafeString("<b>Already safe</b>")),  # a label a caller built with format_html
+        (8, "Tom & 'Jerry'"),
+    ]
+    ours = FastSelect(choices=choices).render("who", 7)
+    django = forms.Select(choices=choices).render("who", 7)
+    assert options(ours) == options(django)
+    assert "<script>" not in ours and "<b>Already safe</b>" in ours
