@@ -13,13 +13,20 @@ from functools import cache
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from gotomeeting.models import CONFERENCE_CALL_INFO_MAX_LENGTH, SUBJECT_MAX_LENGTH
 from organizers.models import Group, Organizer
 from portal.dates import SupportedDateFilter, validate_supported_date
 from portal.scoping import scoped_instances, visible_groups, visible_organizers
-from portal.widgets import FastModelChoiceFilter, FastRowsChoiceFilter
+from portal.widgets import (
+    FastModelChoiceFilter,
+    FastRowsChoiceFilter,
+    FastSelect,
+    LazyOptionsSelect,
+)
 
 from .models import Attendee, Meeting, MeetingInstance, MeetingType
 from .selectors import Cursor, DateWindow, HistoryFilter
@@ -320,6 +327,9 @@ class HistoryFilterSet(django_filters.FilterSet):
         method="by_history_filter",
         row_fields=("id", "first_name", "last_name", "email"),
         label_from_row=lambda row: Organizer.label(*row[1:]),
+        # The whole list comes after the page (organizer_select below): an account of 5,000
+        # organizers would write them all into every dashboard and report.
+        widget=LazyOptionsSelect(options_url=reverse_lazy("meetings:organizer_options")),
     )
     start = SupportedDateFilter(method="by_history_filter")
     end = SupportedDateFilter(method="by_history_filter")
@@ -349,6 +359,16 @@ class HistoryFilterSet(django_filters.FilterSet):
             .select_related(None)
             .only("id", "first_name", "last_name", "email")
         )
+
+    @classmethod
+    def organizer_select(cls, *, user, selected: str) -> SafeString:
+        """The organizer filter's select with every organizer ``user`` may see, ``selected``
+        chosen: what :class:`~portal.widgets.LazyOptionsSelect` puts in place of the short one
+        the page carries (same name and id)."""
+        bound = cls({"organizer": selected}, user=user).form["organizer"]
+        widget = FastSelect()
+        widget.choices = bound.field.choices
+        return bound.as_widget(widget=widget)
 
     def by_history_filter(self, queryset, name, value):
         return queryset  # all at once, in filter_queryset

@@ -7,6 +7,7 @@ app_name = "meetings"
 urlpatterns = [
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("attendees/", views.AttendeesReportView.as_view(), name="attendees_report"),
+    path("filters/organizers/", views.OrganizerOptionsView.as_view(), name="organizer_options"),
     path("live/", views.LiveView.as_view(), name="live"),
     path("live/fragment/", views.LiveFragmentView.as_view(), name="live_fragment"),
     path("mine/", views.MyMeetingsView.as_view(), name="my_meetings"),

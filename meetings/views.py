@@ -18,10 +18,12 @@ from django.utils.decorators import method_decorator
 from django.views import View
 
 from accounts.connections import client_for_user
+from organizers import selectors as organizer_selectors
 from organizers.models import Organizer
 from portal import scoping
 from portal.api_outcomes import outcome_note
 from portal.export import export_refused, wanted_export
+from portal.ids import parse_id
 from portal.page_cache import cached_page
 from portal.permissions import ADMIN, EVERYONE, MANAGERS, RoleRequiredMixin
 from sync.models import SyncArea
@@ -114,6 +116,27 @@ class DashboardView(MeetingsView):
             "meetings/dashboard.html",
             {"form": form, "body": body.html, "board": body.board, "filters": filters},
         )
+
+
+def _organizer_options_version(request: HttpRequest) -> tuple:
+    return (organizer_selectors.organizers_list_version(), _page_context(request))
+
+
+@method_decorator(cached_page(_organizer_options_version), name="get")
+class OrganizerOptionsView(MeetingsView):
+    """The history filters' organizer select in full, for the viewer's scope (the page carries
+    a short one: :class:`portal.widgets.LazyOptionsSelect`). Kept per user until an organizer
+    or group changes, so exploring dates and groups does not write it again."""
+
+    allowed_roles = MANAGERS
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        selected = request.GET.get("organizer", "")  # the short select's value, sent by htmx
+        if selected and parse_id(selected) is None:
+            return HttpResponse(
+                "Choose an organizer from the list.", status=400, content_type="text/plain"
+            )
+        return HttpResponse(HistoryFilterSet.organizer_select(user=request.user, selected=selected))
 
 
 # --- Attendee reports -------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 
-from .ids import IdChoiceMixin, IdModelChoiceField
+from .ids import IdChoiceMixin, IdModelChoiceField, parse_id
 
 
 class FastSelect(forms.Select):
@@ -46,6 +46,42 @@ class FastSelect(forms.Select):
             pattern.append(_SELECTED_OPTION if text in selected else _OPTION)
             values += [_escaped(text), _escaped(label)]
         return format_html("".join(pattern), *values) if values else SafeString("")
+
+
+class LazyOptionsSelect(FastSelect):
+    """A select of very many options (an account's 5,000 organizers) whose page carries the
+    empty choice and the chosen one only; the whole list replaces it right after the page has
+    loaded (htmx, from ``options_url``, which is sent the select's value as ``name=value`` and
+    answers with the same select in full).
+
+    The list depends on the viewer's scope and the organizers alone, so it is kept apart from
+    the page (:mod:`portal.page_cache`): a new date range or group is no longer a new list of
+    5,000 options to write (a third of a cold dashboard at 10M attendee rows, bench/growth.py).
+    """
+
+    def __init__(self, attrs=None, *, options_url: str) -> None:
+        super().__init__(attrs)
+        self.options_url = options_url
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        chosen = [v for v in self.format_value(value) if parse_id(v) is not None]
+        attributes = {
+            **self.build_attrs(self.attrs, attrs),
+            "name": name,
+            # htmx sends the select's own value (``name=value``) with the request. The
+            # attributes a filter form gives its fields (target, select, address) are set
+            # here for this element alone.
+            "hx-get": str(self.options_url),
+            "hx-trigger": "load",
+            "hx-target": "this",
+            "hx-select": "select",
+            "hx-swap": "outerHTML",
+            "hx-push-url": "false",
+        }
+        choices = self.choices.only(chosen) if hasattr(self.choices, "only") else self.choices
+        return format_html(
+            "<select{}>{}</select>", flatatt(attributes), self._options(choices, set(chosen))
+        )
 
 
 def _escaped(value) -> SafeString:
@@ -98,6 +134,16 @@ class RowsChoiceIterator(ModelChoiceIterator):
     ``row_fields``, the id first) and labelled by its ``label_from_row``: no model object per
     option. An account of 5,000 organizers made one per option, which cost a cold dashboard
     more than its figures (~100 ms, bench/growth.py)."""
+
+    def only(self, values: list[str]) -> list[tuple]:
+        """The empty choice and the choices among ``values`` (ids; anything else is none)."""
+        ids = [number for number in map(parse_id, values) if number is not None]
+        return list(RowsChoiceIterator(self.field, self.queryset.filter(pk__in=ids)))
+
+    def __init__(self, field, queryset=None) -> None:
+        super().__init__(field)
+        if queryset is not None:
+            self.queryset = queryset
 
     def __iter__(self):
         if self.field.empty_label is not None:

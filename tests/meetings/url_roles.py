@@ -33,6 +33,7 @@ OWN_OR_ADMIN = {"anonymous": 302, "organizer": 404, "manager": 404, "admin": 200
 URL_ROLES = {
     "meetings:dashboard": {**MANAGERS},
     "meetings:attendees_report": {**MANAGERS},
+    "meetings:organizer_options": {**MANAGERS},
     "meetings:live": {**MANAGERS},
     "meetings:live_fragment": {**MANAGERS},
     "meetings:my_meetings": {**EVERYONE},

@@ -52,5 +52,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", draw);
-  document.addEventListener("htmx:afterSwap", draw);
+  document.addEventListener("htmx:afterSwap", function (event) {
+    // Only a new body brings new figures: the organizer filter's list arrives by a swap too.
+    var target = event.detail && event.detail.target;
+    if (!target || target.id === "dashboard-body") { draw(); }
+  });
 })();
