@@ -94,6 +94,8 @@ def test_growth_script_times_the_dashboard_at_each_size(run_script):
     assert "attendee rows" in out
     assert [p["attendee_rows"] for p in data["points"]] == [1000, 3000]
     assert all(p["dashboard"]["cold"]["queries"] > 0 for p in data["points"])
+    assert all(p["organizer_options"]["cold"]["queries"] > 0 for p in data["points"])
+    assert "organizer filter's list cold ms" in out
 
 
 def test_sync_script_syncs_the_sandbox_and_compares_with_bulk_create(run_script):
