@@ -72,3 +72,13 @@ def test_migrating_forward_builds_the_account_cells_from_the_rows_already_cached
     # March 30–31: instances 0–5; April: 6–11; each month p0–p3 and the shared address
     # (lower-cased: "Shared@Ex.com" is one person).
     assert people == {START.date().replace(day=1): 5, START.date().replace(month=4, day=1): 5}
+
+
+@pytest.mark.postgres
+def test_the_top_organizers_read_month_sums_from_a_covering_index():
+    """PostgreSQL: the organizer-month sums the top lists read are in an index of their own
+    (an index-only scan: half the time of the top lists at 10M attendee rows, bench/)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'orgmonth_month_cover'")
+        (definition,) = cursor.fetchone()
+    assert "(month, organizer_id) INCLUDE (group_id, meetings, attendee_minutes)" in definition
