@@ -5,8 +5,10 @@ with the page cache off, each beside the trivial view, interleaved.
 
 Loads the same generated account as ``bench/dashboard.py`` (``bench/dataset.py``) into a fresh
 PostgreSQL database, then requests trivial, organizers, attendees, trivial, organizers, … and
-prints each page's median and best time (ms) and its median as a multiple of the trivial view's
-(the machine is shared: compare runs made back to back, and the ratios rather than the ms).
+prints each page's median and best time (ms), its median as a multiple of the trivial view's, and
+the median CPU time of this process per request (the Python side of a page: it does not count
+the time waiting for another process's turn on a shared machine, nor PostgreSQL's own work).
+Compare runs made back to back, and the ratios or CPU times rather than the wall-clock ms.
 
 ``--root`` runs the code of another checkout (an older commit, say) with this same script and
 data, so a change is measured before and after with one tool. ``--profile PAGE`` prints a
@@ -102,10 +104,12 @@ def main(argv: list[str] | None = None) -> int:
             stats.sort_stats("cumulative").print_stats(60)
             return 0
         times: dict[str, list[float]] = {name: [] for name in PAGES}
+        cpu: dict[str, list[float]] = {name: [] for name in PAGES}
         for _ in range(args.runs):
             for name in PAGES:
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 get(name)
+                cpu[name].append((time.process_time() - started_cpu) * 1000)
                 times[name].append((time.perf_counter() - started) * 1000)
         trivial = statistics.median(times["trivial"])
         print(f"page times in-process, {args.root}, {args.runs} requests each (ms):")
@@ -114,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
             quartile = statistics.quantiles(times[name], n=4)[0]
             print(
                 f"  {name:<11} median {median:7.2f}  lower quartile {quartile:7.2f}  "
-                f"best {min(times[name]):7.2f}  median x trivial {median / trivial:5.2f}"
+                f"best {min(times[name]):7.2f}  median x trivial {median / trivial:5.2f}  "
+                f"CPU of this process: median {statistics.median(cpu[name]):6.2f}"
             )
     return 0
 

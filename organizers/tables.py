@@ -2,9 +2,10 @@
 page, its CSV and the htmx answer to a row action, so a swapped row and a listed row cannot
 differ) and the result of a CSV import.
 
-The organizers list shows 50 rows; its links are reversed once per page and each distinct date
-is formatted once per page (a sync stamps most rows with the same time). Every cell goes through
-``format_html``, which escapes what it is given.
+The organizers list shows 50 rows; its links are reversed once (``links``), the "synced" date
+and the status badge are made once per distinct value on a page (a sync stamps most rows with
+the same time), and what a row offers (check box, actions) is a variant of its pattern chosen
+by :func:`row_state`. Every field goes through ``format_html``, which escapes what it is given.
 """
 
 from __future__ import annotations

@@ -1,36 +1,38 @@
 """A table declared once: its columns (header, sort key, HTML cell, export values) in one place
 that both the page and its exports (``?export=csv``, ``?export=xlsx``) read.
 
-A :class:`Table` subclass lists :class:`Column` objects in order. A column shown on the page
-has a ``cell`` (the HTML inside its ``<td>``, built with :func:`~django.utils.html.format_html`,
-which escapes every value); a column in the export has one or more :class:`Export` values
-(a heading and a *typed* value: datetime, int, str… never a pre-formatted string, so the
-same values can fill a CSV file or a spreadsheet). A column may be on the page only (the
-check box, the actions), in the export only (the organizer key), or both; the page's columns
-and the export's columns keep the declared order, so the two cannot disagree.
+A :class:`Table` subclass lists :class:`Column` objects in order and says, in :meth:`Table.fields`,
+what a row's values are. A column shown on the page has an ``html`` pattern over those fields
+(the HTML inside its ``<td>``, filled by :func:`~django.utils.html.format_html`, which escapes
+every value), or one pattern per ``variant`` of a row (an organizer's actions by status); a
+column in the export has one or more :class:`Export` values (a heading and a *typed* value:
+datetime, int, str… never a pre-formatted string, so the same values can fill a CSV file or a
+spreadsheet). A column may be on the page only (the check box, the actions), in the export only
+(the organizer key), or both; the page's columns and the export's columns keep the declared
+order, so the two cannot disagree.
 
 Rows are written in Python, not with a template per row: Django's template engine spent about
 0.7 ms per organizers row (five links, three dates, a badge, an include; bench/ measured a cold
-organizers list at 6% of a trivial view). A page's rows are one ``format_html`` of the cells.
+organizers list at 6% of a trivial view). django-tables2 took fifteen times this module for the
+same 500 organizers (each cell through the template engine and a ``BoundColumn``), so the portal
+keeps this small declaration, and no new package.
 
-django-tables2 or our own? Measured in-process (same data, same process, interleaved; the
-machine's two cores were shared with other work, so the best of 20–30 runs is quoted):
+How a page's rows are made, and why (issue 16's "no slower than the f-string rows it replaced";
+``bench/page_times.py`` and ``bench/dashboard.py``, old and new code back to back):
 
-- the organizers table's 500 rows (``tests/bench/time_lists.py``'s data): the f-string rows
-  this module replaced (``organizers/rows.py``) 3.3 ms; this declaration 12.6 ms; django-tables2
-  2.8 (a ``Table`` with the same eight columns, each ``render_*`` returning the same cells, its
-  ``table.html`` template) 194 ms: fifteen times ours, as each cell goes through the template
-  engine and a ``BoundColumn``. So the portal keeps this small declaration, and no new package.
-- a page of 50 rows, before → after: organizers 0.65 → 1.5 ms, a meeting's attendees
-  0.25 → 0.70 ms. The difference is ``format_html``'s escaping (``conditional_escape`` per
-  value, 0.85 µs, where ``html.escape`` took 0.12 µs); :meth:`Table.safe` escapes a value
-  repeated on a page (a date, a group, "—") once, and a page's rows are one ``format_html``.
-- whole pages (``tests/bench/time_lists.py``: test client, page cache off, 500 organizers;
-  best of 50, the code before and after run one after the other): organizers list 10.3 →
-  11.8 ms, a meeting's attendees 6.5 → 7.0 ms, the dashboard 19.2 → 22.0 ms (its organizer
-  filter's 500 options through ``format_html`` too, and django-filter's form), the attendee
-  report 16.6 → 14.0 ms, the audit log 5.6 → 5.8 ms. That is the price of HTML that cannot be
-  left unescaped by a missed call; the page cache (``portal.page_cache``) serves repeat views.
+- a row's pattern is its columns' ``<td>`` joined once per table class and variants, its links
+  (``links``: reversed once per process with a placeholder key that becomes the row's key) and
+  its constants (``constants``: the way back of a row action) written in: no ``reverse()``, no
+  per-cell ``format_html`` per row;
+- a field is escaped once per row however often the pattern names it (an organizer's email is
+  in four places), by :func:`escaped`: ``conditional_escape`` without the ``keep_lazy`` wrapper
+  that took four fifths of escaping a ``str``;
+- a page's rows are one ``format_html`` (the rows' patterns joined, their fields in order).
+
+The first declaration (a ``format_html`` per cell, escaping through ``conditional_escape``) made
+the rows of a 50-row page 2.5 times the f-strings' (organizers 3.4 against 1.3 ms, best of 400);
+this one makes them as fast (1.2 against 1.24 ms) for the organizers, and a meeting's attendees
+0.57 against 0.41 ms (five short fields a row: the price of going through ``format_html``).
 
 Exports go through one method, :meth:`Table.export_response`, which hands the typed values to
 :func:`portal.export.export_response` (CSV streamed, or Excel in constant memory).
@@ -47,6 +49,7 @@ from operator import itemgetter
 from string import Formatter
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.http import FileResponse, QueryDict, StreamingHttpResponse
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
@@ -56,7 +59,7 @@ from django.utils.safestring import SafeString
 from .export import ExportKind, export_response
 
 Value = Callable[[Any], Any]  # row -> a typed value
-_ANY_PK = 2_147_483_647  # a link is reversed with it once per table, then it becomes a field
+_ANY_PK = 2_147_483_647  # a link is reversed with it once, then it becomes the row's key
 
 
 def escaped(value: Any) -> SafeString:
@@ -145,7 +148,7 @@ _FORMATS: dict[tuple, dict] = {}
 
 
 @functools.lru_cache(maxsize=256)
-def _link_pattern(url_name: str, key: str, prefix: str, urlconf: str | None) -> str:
+def _link_pattern(url_name: str, key: str, prefix: str, urlconf: str) -> str:
     """The URL of ``url_name`` for any row as a piece of a ``format_html`` pattern: escaped,
     its braces doubled, the placeholder key replaced by the field ``key`` (an int). Reversed
     once per process and script prefix."""
@@ -183,7 +186,7 @@ class Table:
     # The ``<tr>``'s attributes: a ``format_html`` pattern over the row's fields.
     tr: ClassVar[str] = ""
     # Fields that are a link to a row's page: field -> (URL name, the field of the URL's key),
-    # reversed once per table with a placeholder key that becomes that field.
+    # reversed once (per URL configuration and script prefix) with a placeholder key.
     links: ClassVar[Mapping[str, tuple[str, str]]] = {}
     # Sort keys whose first click sorts newest first.
     descending_first: ClassVar[frozenset[str]] = frozenset()
@@ -201,7 +204,7 @@ class Table:
         self._zone = timezone.get_current_timezone()  # a lookup in the request's context
         self._page_columns = [c for c in self.columns if c.on_page]
         self._variants = [c.variant for c in self._page_columns if c.variant is not None]
-        prefix, urlconf = get_script_prefix(), get_urlconf()
+        prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
         pieces = {
             name: _link_pattern(url_name, key, prefix, urlconf)
             for name, (url_name, key) in self.links.items()
