@@ -33,6 +33,9 @@ The first declaration (a ``format_html`` per cell, escaping through ``conditiona
 the rows of a 50-row page 2.5 times the f-strings' (organizers 3.4 against 1.3 ms, best of 400);
 this one makes them as fast (1.2 against 1.24 ms) for the organizers, and a meeting's attendees
 0.57 against 0.41 ms (five short fields a row: the price of going through ``format_html``).
+Whole pages (``bench/page_times.py``, CPU per request, 8cba398 then this code) were still
+slower after that: organizers 19–20 → 22–23 ms, attendees 12–13 → 15–16 ms, the trivial view
+3.2–3.3 → 3.6–3.8 ms; their rows differ by 0.2 ms at most, so the rest is outside the tables.
 
 Exports go through one method, :meth:`Table.export_response`, which hands the typed values to
 :func:`portal.export.export_response` (CSV streamed, or Excel in constant memory).
