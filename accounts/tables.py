@@ -14,12 +14,7 @@ from portal.tables import Column, Export, Table
 from .models import AuditEntry
 
 
-def _when(table: AuditLogTable, entry: AuditEntry) -> tuple:
-    local = timezone.localtime(entry.created_at)
-    return local.isoformat(), f"{local:%Y-%m-%d %H:%M:%S}"
-
-
-def _target(table: AuditLogTable, entry: AuditEntry):
+def _target(entry: AuditEntry):
     label = entry.target_label or entry.target_id
     if entry.target_type:
         return format_html('<span class="muted">{}</span> {}', entry.target_type, label)
@@ -33,25 +28,17 @@ class AuditLogTable(Table):
     columns = (
         Column(
             "When",
-            cell=_when,
-            html='<span title="{}">{}</span>',
+            html='<span title="{iso}">{when}</span>',
             td="nowrap",
             exports=(Export("When", lambda e: e.created_at),),
         ),
+        Column("Who", html="{who}", exports=(Export("Who", lambda e: e.actor_label),)),
         Column(
-            "Who",
-            cell=lambda t, e: e.actor_label or "system",
-            exports=(Export("Who", lambda e: e.actor_label),),
-        ),
-        Column(
-            "Action",
-            cell=lambda t, e: e.action,
-            html="<code>{}</code>",
-            exports=(Export("Action", lambda e: e.action),),
+            "Action", html="<code>{action}</code>", exports=(Export("Action", lambda e: e.action),)
         ),
         Column(
             "Target",
-            cell=_target,
+            html="{target}",
             exports=(
                 Export("Target type", lambda e: e.target_type),
                 Export("Target id", lambda e: e.target_id),
@@ -60,21 +47,31 @@ class AuditLogTable(Table):
         ),
         Column(
             "Outcome",
-            cell=lambda t, e: (e.outcome, e.get_outcome_display()),
-            html='<span class="badge badge-{}">{}</span>',
+            html='<span class="badge badge-{outcome}">{outcome_label}</span>',
             exports=(Export("Outcome", lambda e: e.outcome),),
         ),
         Column(
-            "Detail",
-            cell=lambda t, e: e.detail,
-            td="detail",
-            exports=(Export("Detail", lambda e: e.detail),),
+            "Detail", html="{detail}", td="detail", exports=(Export("Detail", lambda e: e.detail),)
         ),
         Column(
             "Changes",
-            cell=lambda t, e: e.changes_html(),
+            html="{changes}",
             td="changes",
             exports=(Export("Changes", lambda e: e.changes_text()),),
         ),
         Column(exports=(Export("Request id", lambda e: e.request_id),)),
     )
+
+    def fields(self, entry: AuditEntry) -> dict:
+        local = timezone.localtime(entry.created_at)
+        return {
+            "iso": local.isoformat(),
+            "when": f"{local:%Y-%m-%d %H:%M:%S}",
+            "who": entry.actor_label or "system",
+            "action": entry.action,
+            "target": _target(entry),
+            "outcome": entry.outcome,
+            "outcome_label": entry.get_outcome_display(),
+            "detail": entry.detail,
+            "changes": entry.changes_html(),
+        }

@@ -10,14 +10,8 @@ viewer's zone (``tz``). Names, emails and subjects come from GoTo: every cell go
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import QueryDict
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString
 
 from portal.tables import Column, Export, Table
 
@@ -25,15 +19,6 @@ from .models import MeetingInstance
 from .templatetags.meetings_tags import minutes
 
 NONE = "—"
-_ANY_PK = 2_147_483_647
-
-
-def _local(value: datetime) -> datetime:
-    return value.astimezone(timezone.get_current_timezone()) if value.tzinfo else value
-
-
-def _day_time(value: datetime | None) -> str:
-    return f"{_local(value):%Y-%m-%d %H:%M}" if value else ""
 
 
 # --- A held meeting's attendees ---------------------------------------------------------------
@@ -43,50 +28,34 @@ class InstanceAttendeesTable(Table):
     """Name, email, joined, left, time attended of each attendee of one meeting."""
 
     columns = (
-        Column(
-            "Name",
-            cell=lambda t, a: a.name or NONE,
-            exports=(Export("name", lambda a: a.name),),
-        ),
-        Column(
-            "Email",
-            cell=lambda t, a: a.email or NONE,
-            exports=(Export("email", lambda a: a.email),),
-        ),
-        Column(
-            "Joined",
-            cell=lambda t, a: _day_time(a.join_time),
-            exports=(Export("join time", lambda a: a.join_time),),
-        ),
-        Column(
-            "Left",
-            cell=lambda t, a: f"{_local(a.leave_time):%H:%M}" if a.leave_time else NONE,
-            exports=(Export("leave time", lambda a: a.leave_time),),
-        ),
+        Column("Name", html="{name}", exports=(Export("name", lambda a: a.name),)),
+        Column("Email", html="{email}", exports=(Export("email", lambda a: a.email),)),
+        Column("Joined", html="{joined}", exports=(Export("join time", lambda a: a.join_time),)),
+        Column("Left", html="{left}", exports=(Export("leave time", lambda a: a.leave_time),)),
         Column(
             "Time attended",
-            cell=lambda t, a: minutes(a.duration_minutes),
+            html="{minutes}",
             exports=(Export("duration (min)", lambda a: a.duration_minutes),),
         ),
     )
+
+    def fields(self, a) -> dict:
+        return {
+            "name": a.name or NONE,
+            "email": a.email or NONE,
+            "joined": self.day_time(a.join_time),
+            "left": self.day_time(a.leave_time)[11:] or NONE,
+            "minutes": minutes(a.duration_minutes),
+        }
 
 
 # --- The history dashboard's meetings -----------------------------------------------------------
 
 
-def _subject(table: DashboardMeetingsTable, inst: MeetingInstance) -> tuple:
-    if table.pattern is None:
-        url = reverse("meetings:instance_detail", args=[_ANY_PK])
-        table.pattern = str(conditional_escape(url))
-    # The pattern is escaped once; an int in place of the placeholder keeps it escaped.
-    return SafeString(table.pattern.replace(str(_ANY_PK), str(int(inst.pk)))), inst.subject
-
-
 class DashboardMeetingsTable(Table):
     """The meetings the dashboard's filters show, newest first (the page shows 50)."""
 
-    pattern: str | None = None
-
+    links = {"detail": ("meetings:instance_detail", "pk")}
     columns = (
         Column(
             exports=(
@@ -96,13 +65,12 @@ class DashboardMeetingsTable(Table):
         ),
         Column(
             "Subject",
-            cell=_subject,
-            html='<a href="{}">{}</a>',
+            html='<a href="{detail}">{subject}</a>',
             exports=(Export("subject", lambda i: i.subject),),
         ),
         Column(
             "Start",
-            cell=lambda t, i: _day_time(i.start_time),
+            html="{start}",
             exports=(
                 Export("start", lambda i: i.start_time),
                 Export("end", lambda i: i.end_time),
@@ -110,32 +78,44 @@ class DashboardMeetingsTable(Table):
         ),
         Column(
             "Duration",
-            cell=lambda t, i: minutes(i.duration_minutes),
+            html="{duration}",
             exports=(Export("duration (min)", lambda i: i.duration_minutes),),
         ),
         Column(
             "Attendees",
-            cell=lambda t, i: i.num_attendees,
+            html="{attendees}",
             exports=(Export("attendees", lambda i: i.num_attendees),),
         ),
         Column(
             "Attendee-minutes",
-            cell=lambda t, i: intcomma(i.attendee_minutes),
+            html="{attendee_minutes}",
             exports=(Export("attendee-minutes", lambda i: i.attendee_minutes),),
         ),
         Column(
             "Organizer",
-            cell=lambda t, i: str(i.organizer) if i.organizer_id else NONE,
+            html="{organizer}",
             exports=(
                 Export("organizer email", lambda i: i.organizer.email if i.organizer_id else None),
             ),
         ),
         Column(
             "Group",
-            cell=lambda t, i: str(i.group) if i.group_id else NONE,
+            html="{group}",
             exports=(Export("group", lambda i: i.group.name if i.group_id else None),),
         ),
     )
+
+    def fields(self, i: MeetingInstance) -> dict:
+        return {
+            "pk": i.pk,
+            "subject": i.subject,
+            "start": self.day_time(i.start_time),
+            "duration": minutes(i.duration_minutes),
+            "attendees": i.num_attendees,
+            "attendee_minutes": intcomma(i.attendee_minutes),
+            "organizer": str(i.organizer) if i.organizer_id else NONE,
+            "group": str(i.group) if i.group_id else NONE,
+        }
 
 
 class DashboardAttendeesTable(Table):
@@ -160,11 +140,6 @@ class DashboardAttendeesTable(Table):
 # --- The attendee report --------------------------------------------------------------------
 
 
-def _attendee_email(table: AttendeeReportTable, row: dict) -> tuple:
-    url = table.attended_url(row["key"])
-    return url, row["key"], url, row["key"]
-
-
 class AttendeeReportTable(Table):
     """One row per person (lower-cased email): meetings attended, time, first and last join.
     Rows are the dicts of :func:`meetings.selectors.attendee_report_page`; the email opens the
@@ -173,37 +148,47 @@ class AttendeeReportTable(Table):
     columns = (
         Column(
             "Email",
-            cell=_attendee_email,
             html=(
-                '<details class="attended" hx-get="{}" hx-trigger="toggle once" '
-                'hx-target="find .attended-list"><summary>{}</summary>'
-                '<div class="attended-list"><a href="{}">Show the meetings {} attended</a></div>'
-                "</details>"
+                '<details class="attended" hx-get="{attended}" hx-trigger="toggle once" '
+                'hx-target="find .attended-list"><summary>{email}</summary>'
+                '<div class="attended-list"><a href="{attended}">Show the meetings {email} '
+                "attended</a></div></details>"
             ),
             exports=(Export("email", lambda r: r["key"]),),
         ),
-        Column("Name", cell=lambda t, r: r["name"], exports=(Export("name", lambda r: r["name"]),)),
+        Column("Name", html="{name}", exports=(Export("name", lambda r: r["name"]),)),
         Column(
             "Meetings attended",
-            cell=lambda t, r: intcomma(r["meetings"]),
+            html="{meetings}",
             exports=(Export("meetings attended", lambda r: r["meetings"]),),
         ),
         Column(
             "Total time",
-            cell=lambda t, r: minutes(r["minutes"]),
+            html="{minutes}",
             exports=(Export("minutes", lambda r: r["minutes"]),),
         ),
         Column(
             "First joined",
-            cell=lambda t, r: _day_time(r["first_seen"]),
+            html="{first}",
             exports=(Export("first joined", lambda r: r["first_seen"]),),
         ),
         Column(
             "Last joined",
-            cell=lambda t, r: _day_time(r["last_seen"]),
+            html="{last}",
             exports=(Export("last joined", lambda r: r["last_seen"]),),
         ),
     )
+
+    def fields(self, row: dict) -> dict:
+        return {
+            "email": row["key"],
+            "attended": self.attended_url(row["key"]),
+            "name": row["name"],
+            "meetings": intcomma(row["meetings"]),
+            "minutes": minutes(row["minutes"]),
+            "first": self.day_time(row["first_seen"]),
+            "last": self.day_time(row["last_seen"]),
+        }
 
     def attended_url(self, key: str) -> str:
         params = self.query.copy() if self.query is not None else QueryDict(mutable=True)

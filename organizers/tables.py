@@ -2,9 +2,10 @@
 page, its CSV and the htmx answer to a row action, so a swapped row and a listed row cannot
 differ) and the result of a CSV import.
 
-The organizers list shows 50 rows; its links are reversed once per page and each distinct date
-is formatted once per page (a sync stamps most rows with the same time). Every cell goes through
-``format_html``, which escapes what it is given.
+The organizers list shows 50 rows; its links are reversed once (``links``), the "synced" date
+and the status badge are made once per distinct value on a page (a sync stamps most rows with
+the same time), and what a row offers (check box, actions) is a variant of its pattern chosen
+by :func:`row_state`. Every field goes through ``format_html``, which escapes what it is given.
 """
 
 from __future__ import annotations
@@ -14,17 +15,14 @@ from datetime import datetime
 from urllib.parse import quote
 
 from django.contrib.humanize.templatetags.humanize import naturaltime
-from django.urls import reverse
-from django.utils import formats, timezone
-from django.utils.html import conditional_escape, format_html
+from django.utils import formats
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from portal.tables import Column, Export, Table, sortable
+from portal.tables import Column, Export, Table, cell_html, sortable
 
 from .models import ImportRow, Organizer, OrganizerStatus
 
-_ANY_PK = 2_147_483_647  # reversed once per page, then replaced by each row's key
-_ACTIONS = ("detail", "recheck", "reactivate", "suspend", "delete")
 NEVER = SafeString('<span class="muted">never</span>')  # constants: nothing in them to escape
 NONE = "—"
 _STATUS_LABELS = {value: str(label) for value, label in OrganizerStatus.choices}
@@ -50,76 +48,24 @@ def status_badge(o: Organizer) -> SafeString:
     return format_html('<span class="badge badge-{}">{}</span>', kind, status_label(o))
 
 
-def _local(value: datetime) -> datetime:
-    return timezone.localtime(value) if timezone.is_aware(value) else value
-
-
-def _select(table: OrganizerTable, o: Organizer):
+def row_state(o: Organizer) -> str:
+    """What a row offers: a deleted organizer no check box and no actions, a pending one a
+    re-check, a suspended one a reactivation, an active one a suspension."""
     if o.deleted_at:
-        return ""
-    return format_html(
-        '<input type="checkbox" name="organizers" value="{}" form="bulk-form" '
-        'aria-label="Select {}">',
-        o.pk,
-        table.safe(o.email),
-    )
-
-
-def _name(table: OrganizerTable, o: Organizer) -> tuple:
-    notes = ""
-    if table.error:
-        notes = format_html('<div class="row-msg msg-error" role="alert">{}</div>', table.error)
-    if table.message:
-        notes += format_html(
-            '<div class="row-msg msg-success" role="status">{}</div>', table.message
-        )
-    return table.link("detail", o.pk), o.full_name or "(no name)", table.safe(o.email), notes
-
-
-def _group(table: OrganizerTable, o: Organizer) -> str:
-    return o.group.name if o.group_id and o.group.name else NONE
-
-
-def _status(table: OrganizerTable, o: Organizer) -> SafeString:
-    key = (o.status, o.is_pending, bool(o.deleted_at))
-    badge = table.badges.get(key)
-    if badge is None:
-        badge = table.badges[key] = status_badge(o)
-    return badge
-
-
-def _products(table: OrganizerTable, o: Organizer) -> str:
-    return ", ".join(o.product_list) or NONE
-
-
-def _last_meeting(table: OrganizerTable, o: Organizer):
-    return table.last_meeting(getattr(o, "last_meeting", None))
-
-
-def _synced(table: OrganizerTable, o: Organizer):
-    return table.synced(o.synced_at)
-
-
-def _actions(table: OrganizerTable, o: Organizer):
-    if o.deleted_at:
-        return ""
-    url, delete = table.link("recheck", o.pk), table.link("delete", o.pk)
+        return "deleted"
     if o.is_pending:
-        return format_html(
-            '<a href="{}?next={}" hx-post="{}" hx-target="closest tr" hx-swap="outerHTML">'
-            'Re-check</a> · <a href="{}?next={}">Delete</a>',
-            url, table.back, url, delete, table.back,
-        )  # fmt: skip
-    if o.status == OrganizerStatus.SUSPENDED:
-        name, label = "reactivate", "Reactivate"
-    else:
-        name, label = "suspend", "Suspend"
-    url = table.link(name, o.pk)
-    return format_html(
-        '<a href="{}?next={}" hx-post="{}" hx-confirm="{} {}?" hx-target="closest tr" '
-        'hx-swap="outerHTML">{}</a> · <a href="{}?next={}">Delete</a>',
-        url, table.back, url, label, table.safe(o.email), label, delete, table.back,
-    )  # fmt: skip
+        return "pending"
+    return "suspended" if o.status == OrganizerStatus.SUSPENDED else "active"
+
+
+_SELECT = (
+    '<input type="checkbox" name="organizers" value="{pk}" form="bulk-form" '
+    'aria-label="Select {email}">'
+)
+_ROW_ACTION = (
+    '<a href="{%s}?next={back}" hx-post="{%s}" hx-confirm="%s {email}?" hx-target="closest tr" '
+    'hx-swap="outerHTML">%s</a> · <a href="{delete}?next={back}">Delete</a>'
+)
 
 
 @dataclass
@@ -130,14 +76,22 @@ class OrganizerTable(Table):
     next_url: str = ""
     error: str = ""
     message: str = ""
-    _patterns: dict = field(init=False, repr=False)
     _dates: dict = field(init=False, repr=False)
-    badges: dict = field(init=False, repr=False)
+    _badges: dict = field(init=False, repr=False)
 
+    links = {
+        "detail": ("organizers:detail", "pk"),
+        "recheck": ("organizers:recheck", "pk"),
+        "suspend": ("organizers:suspend", "pk"),
+        "reactivate": ("organizers:reactivate", "pk"),
+        "delete": ("organizers:delete", "pk"),
+    }
+    tr = ' id="organizer-{pk}" data-testid="organizer-row" data-email="{email}"'
     columns = (
         Column(
             "",
-            cell=_select,
+            html={"active": _SELECT, "suspended": _SELECT, "pending": _SELECT, "deleted": ""},
+            variant=row_state,
             head=SafeString(
                 '<input type="checkbox" data-select-all="organizers" '
                 'aria-label="Select all on this page">'
@@ -146,8 +100,7 @@ class OrganizerTable(Table):
         Column(exports=(Export("organizer key", lambda o: o.organizer_key),)),
         Column(
             "Name / email",
-            cell=_name,
-            html='<a href="{}">{}</a><br><span class="muted">{}</span>{}',
+            html='<a href="{detail}">{name}</a><br><span class="muted">{email}</span>{notes}',
             sort=(("Name", "name"), ("email", "email")),
             exports=(
                 Export("email", lambda o: o.email),
@@ -157,78 +110,103 @@ class OrganizerTable(Table):
         ),
         Column(
             "Group",
-            cell=_group,
+            html="{group}",
             sort=sortable("Group", "group"),
             exports=(Export("group", lambda o: o.group.name if o.group else ""),),
         ),
         Column(
             "Status",
-            cell=_status,
+            html="{status}",
             sort=sortable("Status", "status"),
             exports=(Export("status", status_label),),
         ),
         Column(
             "Products",
-            cell=_products,
+            html="{products}",
             exports=(Export("products", lambda o: " ".join(o.product_list)),),
         ),
         Column(
             "Last meeting",
-            cell=_last_meeting,
+            html={
+                True: '<time datetime="{last_iso}">{last_day}</time>',
+                False: '<span class="muted">never</span>',
+            },
+            variant=lambda o: bool(getattr(o, "last_meeting", None)),
             sort=sortable("Last meeting", "last_meeting"),
             exports=(Export("last meeting", lambda o: getattr(o, "last_meeting", None)),),
         ),
         Column(
             "Refreshed from GoTo",
-            cell=_synced,
+            html="{synced}",
             sort=sortable("Refreshed from GoTo", "synced"),
             exports=(Export("synced at", lambda o: o.synced_at),),
         ),
         Column(exports=(Export("deleted at", lambda o: o.deleted_at),)),
-        Column("Actions", cell=_actions, td="actions"),
+        Column(
+            "Actions",
+            html={
+                "active": _ROW_ACTION % ("suspend", "suspend", "Suspend", "Suspend"),
+                "suspended": _ROW_ACTION % ("reactivate", "reactivate", "Reactivate", "Reactivate"),
+                "pending": (
+                    '<a href="{recheck}?next={back}" hx-post="{recheck}" hx-target="closest tr" '
+                    'hx-swap="outerHTML">Re-check</a> · <a href="{delete}?next={back}">Delete</a>'
+                ),
+                "deleted": "",
+            },
+            variant=row_state,
+            td="actions",
+        ),
     )
     descending_first = frozenset({"last_meeting", "synced"})
 
     def __post_init__(self) -> None:
-        super().__post_init__()
-        self._patterns = {}
         self._dates = {}
-        self.badges = {}
-        self.back = conditional_escape(quote(self.next_url, safe="/"))
+        self._badges = {}
+        super().__post_init__()
 
-    tr = ' id="organizer-{}" data-testid="organizer-row" data-email="{}"'
-
-    def row_values(self, o: Organizer) -> tuple:
-        return o.pk, o.email
-
-    def link(self, name: str, pk: int) -> SafeString:
-        """The URL of ``name`` for the organizer ``pk``, HTML-escaped: the pattern is reversed
-        and escaped (``conditional_escape``) once per table, then the row's key, an int,
-        takes the place of the placeholder key, so the result stays escaped."""
-        pattern = self._patterns.get(name)
-        if pattern is None:
-            url = reverse(f"organizers:{name}", args=[_ANY_PK])
-            pattern = self._patterns[name] = str(conditional_escape(url))
-        return SafeString(pattern.replace(str(_ANY_PK), str(int(pk))))
-
-    def last_meeting(self, value: datetime | None) -> SafeString:
-        if not value:
-            return NEVER
-        key = ("last", value)
-        if key not in self._dates:
-            local = _local(value)  # "c" and "Y-m-d" of the date filter
-            self._dates[key] = format_html(
-                '<time datetime="{}">{}</time>', local.isoformat(), local.date().isoformat()
+    def constants(self) -> dict:
+        notes = SafeString("")
+        if self.error:
+            notes = format_html('<div class="row-msg msg-error" role="alert">{}</div>', self.error)
+        if self.message:
+            notes += format_html(
+                '<div class="row-msg msg-success" role="status">{}</div>', self.message
             )
-        return self._dates[key]
+        return {"back": quote(self.next_url, safe="/"), "notes": notes}
+
+    def fields(self, o: Organizer) -> dict:
+        return {
+            "pk": o.pk,
+            "email": o.email,
+            "name": o.full_name or "(no name)",
+            "group": o.group.name if o.group_id and o.group.name else NONE,
+            "status": self.status(o),
+            "products": ", ".join(o.product_list) or NONE,
+            **self.last_meeting(getattr(o, "last_meeting", None)),
+            "synced": self.synced(o.synced_at),
+        }
+
+    def status(self, o: Organizer) -> SafeString:
+        """The status badge, built once per table for each status."""
+        key = (o.status, o.is_pending, bool(o.deleted_at))
+        badge = self._badges.get(key)
+        if badge is None:
+            badge = self._badges[key] = status_badge(o)
+        return badge
+
+    def last_meeting(self, value: datetime | None) -> dict:
+        if not value:
+            return {}
+        local = self.local(value)  # "c" and "Y-m-d" of the date filter
+        return {"last_iso": local.isoformat(), "last_day": local.date().isoformat()}
 
     def synced(self, value: datetime | None) -> SafeString:
         if not value:
             return NEVER
         key = ("synced", value)
         if key not in self._dates:
-            local = _local(value)
-            self._dates[key] = format_html(
+            local = self.local(value)
+            self._dates[key] = cell_html(
                 '<time datetime="{}" title="{}">{}</time>',
                 local.isoformat(),
                 formats.date_format(local, "DATETIME_FORMAT"),
@@ -240,57 +218,46 @@ class OrganizerTable(Table):
 # --- The result of a CSV import ---------------------------------------------------------------
 
 
-def _import_email(table: ImportResultTable, row: ImportRow):
-    if row.organizer_id:
-        return format_html(
-            '<a href="{}">{}</a>', reverse("organizers:detail", args=[row.organizer_id]), row.email
-        )
-    return row.email
-
-
 def _import_group(row: ImportRow) -> str:
     return row.group.name if row.group_id and row.group.name else row.group_name
 
 
-def _import_outcome(table: ImportResultTable, row: ImportRow):
-    return format_html(
-        '<span class="badge outcome-{}">{}</span>', row.outcome, row.get_outcome_display()
-    )
-
-
 class ImportResultTable(Table):
-    """Each line of an import: what was asked and what came of it."""
+    """Each line of an import: what was asked and what came of it; the email links to the
+    organizer the line made or found."""
 
+    links = {"detail": ("organizers:detail", "organizer")}
+    tr = ' data-testid="result-row" data-line="{line}" data-outcome="{outcome}"'
     columns = (
+        Column("Line", html="{line}", exports=(Export("line", lambda r: r.line_number),)),
         Column(
-            "Line",
-            cell=lambda t, r: r.line_number,
-            exports=(Export("line", lambda r: r.line_number),),
+            "Email",
+            html={True: '<a href="{detail}">{email}</a>', False: "{email}"},
+            variant=lambda r: bool(r.organizer_id),
+            exports=(Export("email", lambda r: r.email),),
         ),
-        Column("Email", cell=_import_email, exports=(Export("email", lambda r: r.email),)),
-        Column(
-            "Group",
-            cell=lambda t, r: _import_group(r),
-            exports=(Export("group", _import_group),),
-        ),
-        Column(
-            "Product",
-            cell=lambda t, r: r.product_type,
-            exports=(Export("product", lambda r: r.product_type),),
-        ),
+        Column("Group", html="{group}", exports=(Export("group", _import_group),)),
+        Column("Product", html="{product}", exports=(Export("product", lambda r: r.product_type),)),
         Column(
             "Outcome",
-            cell=_import_outcome,
+            html='<span class="badge outcome-{outcome}">{outcome_label}</span>',
             exports=(Export("outcome", lambda r: r.get_outcome_display()),),
         ),
         Column(
             "Detail",
-            cell=lambda t, r: r.error or r.detail,
+            html="{detail_text}",
             exports=(Export("detail", lambda r: r.error or r.detail),),
         ),
     )
 
-    tr = ' data-testid="result-row" data-line="{}" data-outcome="{}"'
-
-    def row_values(self, row: ImportRow) -> tuple:
-        return row.line_number, row.outcome
+    def fields(self, row: ImportRow) -> dict:
+        return {
+            "line": row.line_number,
+            "organizer": row.organizer_id,
+            "email": row.email,
+            "group": _import_group(row),
+            "product": row.product_type,
+            "outcome": row.outcome,
+            "outcome_label": row.get_outcome_display(),
+            "detail_text": row.error or row.detail,
+        }

@@ -1,36 +1,41 @@
 """A table declared once: its columns (header, sort key, HTML cell, export values) in one place
 that both the page and its exports (``?export=csv``, ``?export=xlsx``) read.
 
-A :class:`Table` subclass lists :class:`Column` objects in order. A column shown on the page
-has a ``cell`` (the HTML inside its ``<td>``, built with :func:`~django.utils.html.format_html`,
-which escapes every value); a column in the export has one or more :class:`Export` values
-(a heading and a *typed* value: datetime, int, str… never a pre-formatted string, so the
-same values can fill a CSV file or a spreadsheet). A column may be on the page only (the
-check box, the actions), in the export only (the organizer key), or both; the page's columns
-and the export's columns keep the declared order, so the two cannot disagree.
+A :class:`Table` subclass lists :class:`Column` objects in order and says, in :meth:`Table.fields`,
+what a row's values are. A column shown on the page has an ``html`` pattern over those fields
+(the HTML inside its ``<td>``, filled by :func:`~django.utils.html.format_html`, which escapes
+every value), or one pattern per ``variant`` of a row (an organizer's actions by status); a
+column in the export has one or more :class:`Export` values (a heading and a *typed* value:
+datetime, int, str… never a pre-formatted string, so the same values can fill a CSV file or a
+spreadsheet). A column may be on the page only (the check box, the actions), in the export only
+(the organizer key), or both; the page's columns and the export's columns keep the declared
+order, so the two cannot disagree.
 
 Rows are written in Python, not with a template per row: Django's template engine spent about
 0.7 ms per organizers row (five links, three dates, a badge, an include; bench/ measured a cold
-organizers list at 6% of a trivial view). A page's rows are one ``format_html`` of the cells.
+organizers list at 6% of a trivial view). django-tables2 took fifteen times this module for the
+same 500 organizers (each cell through the template engine and a ``BoundColumn``), so the portal
+keeps this small declaration, and no new package.
 
-django-tables2 or our own? Measured in-process (same data, same process, interleaved; the
-machine's two cores were shared with other work, so the best of 20–30 runs is quoted):
+How a page's rows are made, and why (issue 16's "no slower than the f-string rows it replaced";
+``bench/page_times.py`` and ``bench/dashboard.py``, old and new code back to back):
 
-- the organizers table's 500 rows (``tests/bench/time_lists.py``'s data): the f-string rows
-  this module replaced (``organizers/rows.py``) 3.3 ms; this declaration 12.6 ms; django-tables2
-  2.8 (a ``Table`` with the same eight columns, each ``render_*`` returning the same cells, its
-  ``table.html`` template) 194 ms: fifteen times ours, as each cell goes through the template
-  engine and a ``BoundColumn``. So the portal keeps this small declaration, and no new package.
-- a page of 50 rows, before → after: organizers 0.65 → 1.5 ms, a meeting's attendees
-  0.25 → 0.70 ms. The difference is ``format_html``'s escaping (``conditional_escape`` per
-  value, 0.85 µs, where ``html.escape`` took 0.12 µs); :meth:`Table.safe` escapes a value
-  repeated on a page (a date, a group, "—") once, and a page's rows are one ``format_html``.
-- whole pages (``tests/bench/time_lists.py``: test client, page cache off, 500 organizers;
-  best of 50, the code before and after run one after the other): organizers list 10.3 →
-  11.8 ms, a meeting's attendees 6.5 → 7.0 ms, the dashboard 19.2 → 22.0 ms (its organizer
-  filter's 500 options through ``format_html`` too, and django-filter's form), the attendee
-  report 16.6 → 14.0 ms, the audit log 5.6 → 5.8 ms. That is the price of HTML that cannot be
-  left unescaped by a missed call; the page cache (``portal.page_cache``) serves repeat views.
+- a row's pattern is its columns' ``<td>`` joined once per table class and variants, its links
+  (``links``: reversed once per process with a placeholder key that becomes the row's key) and
+  its constants (``constants``: the way back of a row action) written in: no ``reverse()``, no
+  per-cell ``format_html`` per row;
+- a field is escaped once per row however often the pattern names it (an organizer's email is
+  in four places), by :func:`escaped`: ``conditional_escape`` without the ``keep_lazy`` wrapper
+  that took four fifths of escaping a ``str``;
+- a page's rows are one ``format_html`` (the rows' patterns joined, their fields in order).
+
+The first declaration (a ``format_html`` per cell, escaping through ``conditional_escape``) made
+the rows of a 50-row page 2.5 times the f-strings' (organizers 3.4 against 1.3 ms, best of 400);
+this one makes them as fast (1.2 against 1.24 ms) for the organizers, and a meeting's attendees
+0.57 against 0.41 ms (five short fields a row: the price of going through ``format_html``).
+Whole pages (``bench/page_times.py``, CPU per request, 8cba398 then this code) were still
+slower after that: organizers 19–20 → 22–23 ms, attendees 12–13 → 15–16 ms, the trivial view
+3.2–3.3 → 3.6–3.8 ms; their rows differ by 0.2 ms at most, so the rest is outside the tables.
 
 Exports go through one method, :meth:`Table.export_response`, which hands the typed values to
 :func:`portal.export.export_response` (CSV streamed, or Excel in constant memory).
@@ -38,19 +43,46 @@ Exports go through one method, :meth:`Table.export_response`, which hands the ty
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import functools
+import html
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from operator import itemgetter
+from string import Formatter
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.http import FileResponse, QueryDict, StreamingHttpResponse
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
-from django.utils.safestring import SafeData, SafeString
+from django.utils.safestring import SafeString
 
 from .export import ExportKind, export_response
 
-Cell = Callable[[Any, Any], Any]  # (table, row) -> HTML (SafeString) or text (escaped)
 Value = Callable[[Any], Any]  # row -> a typed value
+_ANY_PK = 2_147_483_647  # a link is reversed with it once, then it becomes the row's key
+
+
+def escaped(value: Any) -> SafeString:
+    """``conditional_escape(value)``: the same text, without Django's ``keep_lazy`` wrapper of
+    ``escape`` for the two types most cells hold (a ``str`` or an ``int`` is never lazy). That
+    wrapper took four fifths of escaping a name (``escape`` is ``html.escape`` behind it)."""
+    kind = type(value)
+    if kind is str:
+        return SafeString(html.escape(value))
+    if kind is SafeString:
+        return value
+    if kind is int:
+        return SafeString(value)  # digits and "-": nothing to escape
+    return conditional_escape(value)
+
+
+def cell_html(pattern: str, *values: Any) -> SafeString:
+    """``format_html(pattern, *values)`` for a piece of a cell built per row (a date), each
+    value escaped by :func:`escaped` on the way in."""
+    return format_html(pattern, *map(escaped, values))
 
 
 @dataclass(frozen=True)
@@ -66,10 +98,10 @@ class Column:
     """One column of a table.
 
     - ``header``: the page's heading (blank for a check box column);
-    - ``cell``: ``cell(table, row)``, what goes in the ``<td>``: text (escaped) or HTML built
-      with ``format_html``; None for a column of the export only;
-    - ``html``: the ``<td>``'s content as a ``format_html`` pattern; with more than one ``{}``,
-      ``cell`` gives a tuple of that many values (escaped like any other);
+    - ``html``: what goes in the ``<td>``: a ``format_html`` pattern over the row's fields
+      (:meth:`Table.fields`), such as ``'<a href="{detail}">{name}</a>'``; or, when rows of
+      different kinds show different HTML (an organizer's actions), a pattern per kind
+      (:meth:`Table.kind`); None for a column of the export only;
     - ``exports``: the export's columns this column gives (none: the page only);
     - ``sort``: the ``?sort=`` keys the heading links to, as ``(label, key)`` pairs joined by
       " / " (one pair whose label is the header for a plain sortable heading);
@@ -78,8 +110,8 @@ class Column:
     """
 
     header: str = ""
-    cell: Cell | None = None
-    html: str = "{}"
+    html: str | Mapping[Hashable, str] | None = None
+    variant: Callable[[Any], Hashable] | None = None
     exports: tuple[Export, ...] = ()
     sort: tuple[tuple[str, str], ...] = ()
     td: str = ""
@@ -87,7 +119,10 @@ class Column:
 
     @property
     def on_page(self) -> bool:
-        return self.cell is not None
+        return self.html is not None
+
+    def pattern(self, variant: Hashable) -> str:
+        return self.html if isinstance(self.html, str) else self.html[variant]  # type: ignore[index]
 
 
 def sortable(header: str, key: str) -> tuple[tuple[str, str], ...]:
@@ -95,17 +130,67 @@ def sortable(header: str, key: str) -> tuple[tuple[str, str], ...]:
     return ((header, key),)
 
 
+def _fill(pattern: str, pieces: Mapping[str, str]) -> str:
+    """``pattern`` with each ``{name}`` of ``pieces`` replaced by its piece (itself a pattern);
+    every other field, and the literal braces, kept as they were."""
+    if not pieces:
+        return pattern
+    out: list[str] = []
+    for literal, name, spec, conversion in Formatter().parse(pattern):
+        out.append(literal.replace("{", "{{").replace("}", "}}"))
+        if name is None:
+            continue
+        if name in pieces:
+            out.append(pieces[name])
+        else:
+            out.append(_field(name, spec, conversion))
+    return "".join(out)
+
+
+_FORMATS: dict[tuple, dict] = {}
+
+
+@functools.lru_cache(maxsize=256)
+def _link_pattern(url_name: str, key: str, prefix: str, urlconf: str) -> str:
+    """The URL of ``url_name`` for any row as a piece of a ``format_html`` pattern: escaped,
+    its braces doubled, the placeholder key replaced by the field ``key`` (an int). Reversed
+    once per process and script prefix."""
+    url = str(conditional_escape(reverse(url_name, args=[_ANY_PK], urlconf=urlconf)))
+    return url.replace("{", "{{").replace("}", "}}").replace(str(_ANY_PK), f"{{{key}}}")
+
+
+def _positional(pattern: str) -> tuple[str, tuple[str, ...]]:
+    """``pattern`` with its named fields made positional (``{}``), and their names in order."""
+    out, names = [], []
+    for literal, name, spec, conversion in Formatter().parse(pattern):
+        out.append(literal.replace("{", "{{").replace("}", "}}"))
+        if name is not None:
+            names.append(name)
+            out.append(_field("", spec, conversion))
+    return "".join(out), tuple(names)
+
+
+def _field(name: str, spec: str | None, conversion: str | None) -> str:
+    return (
+        "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+    )
+
+
 @dataclass
 class Table:
-    """A declared table; a subclass sets ``columns`` (and ``row_attrs`` for the ``<tr>``).
+    """A declared table; a subclass sets ``columns`` and :meth:`fields` (and ``tr``, ``links``,
+    :meth:`constants` when it needs them).
 
     ``tz``: the zone the export's datetimes are given in (the viewer's, on the meetings pages;
     None keeps what the database gave). ``query``: the page's query string, for the sort links.
     """
 
     columns: ClassVar[tuple[Column, ...]] = ()
-    # The ``<tr>``'s attributes as a ``format_html`` pattern, filled by :meth:`row_values`.
+    # The ``<tr>``'s attributes: a ``format_html`` pattern over the row's fields.
     tr: ClassVar[str] = ""
+    # Fields that are a link to a row's page: field -> (URL name, the field of the URL's key),
+    # reversed once (per URL configuration and script prefix) with a placeholder key.
+    links: ClassVar[Mapping[str, tuple[str, str]]] = {}
     # Sort keys whose first click sorts newest first.
     descending_first: ClassVar[frozenset[str]] = frozenset()
 
@@ -113,20 +198,46 @@ class Table:
     query: QueryDict | None = None
     current_sort: str = ""
     _page_columns: list[Column] = field(init=False, repr=False)
-    _cells: list[tuple[Cell, bool]] = field(init=False, repr=False)
-    _row_format: str = field(init=False, repr=False)
-    _escaped: dict = field(init=False, repr=False)
+    _zone: tzinfo = field(init=False, repr=False)
+    _variants: list[Callable[[Any], Hashable]] = field(init=False, repr=False)
+    _pieces: dict[str, str] = field(init=False, repr=False)
+    _formats: dict[tuple, tuple[str, Callable[[dict], tuple]]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._escaped = {}
-        # A row is one ``format_html``: the pattern of every cell joined once per table.
+        self._zone = timezone.get_current_timezone()  # a lookup in the request's context
         self._page_columns = [c for c in self.columns if c.on_page]
-        self._cells = [(c.cell, c.html.count("{}") > 1) for c in self._page_columns]
-        tds = "".join(
-            f'<td class="{escape(c.td)}">{c.html}</td>' if c.td else f"<td>{c.html}</td>"
-            for c in self._page_columns
-        )
-        self._row_format = f"<tr{self.tr}>{tds}</tr>\n"
+        self._variants = [c.variant for c in self._page_columns if c.variant is not None]
+        prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+        pieces = {
+            name: _link_pattern(url_name, key, prefix, urlconf)
+            for name, (url_name, key) in self.links.items()
+        }
+        for name, value in self.constants().items():
+            pieces[name] = str(conditional_escape(value)).replace("{", "{{").replace("}", "}}")
+        self._pieces = pieces
+        # The patterns are shared by the tables of a class with the same links and constants
+        # (the next page's tables): made once, not per page.
+        self._formats = _FORMATS.setdefault((type(self), tuple(pieces.items())), {})
+        if len(_FORMATS) > 1000:  # a bound on distinct constants (the way back of a row action)
+            _FORMATS.clear()
+
+    def _format(self, variants: tuple) -> tuple[str, Callable[[dict], tuple]]:
+        """The pattern of a row whose columns' variants are ``variants`` (every page column's
+        ``<td>``, the links and constants written in, its fields numbered in order) and what
+        picks a row's fields in that order; made once per table and variants."""
+        chosen = iter(variants)
+        tds = []
+        for column in self._page_columns:
+            pattern = column.pattern(next(chosen) if column.variant is not None else None)
+            tds.append(f'<td class="{escape(column.td)}">' if column.td else "<td>")
+            tds.append(f"{pattern}</td>")
+        pattern, names = _positional(_fill(f"<tr{self.tr}>{''.join(tds)}</tr>\n", self._pieces))
+        if len(names) > 1:
+            pick = itemgetter(*names)
+        else:
+            pick = (lambda values: (values[names[0]],)) if names else (lambda values: ())
+        self._formats[variants] = pattern, pick
+        return pattern, pick
 
     # --- the page ---------------------------------------------------------------------------
 
@@ -134,47 +245,40 @@ class Table:
     def page_headers(cls) -> list[str]:
         return [c.header for c in cls.columns if c.on_page]
 
-    def row_values(self, row) -> tuple:
-        """The values of :attr:`tr`'s ``{}``, none by default."""
-        return ()
+    def fields(self, row) -> dict[str, Any]:
+        """The values the row's patterns name (each escaped unless it is safe HTML already)."""
+        raise NotImplementedError
 
-    def safe(self, value) -> SafeString:
-        """``value`` escaped by ``conditional_escape``, once per table: a page repeats most of
-        its values (dates, durations, groups, "—"), and escaping, not building, was the cost
-        of a row (see above)."""
-        if isinstance(value, SafeData):
-            return value
-        try:
-            escaped = self._escaped.get(value)
-        except TypeError:  # not hashable
-            return conditional_escape(value)
-        if escaped is None:
-            escaped = self._escaped[value] = conditional_escape(value)
-        return escaped
+    def constants(self) -> dict[str, Any]:
+        """Fields the same in every row (where a row action comes back to, say): escaped and
+        written into the patterns once per table."""
+        return {}
 
-    def _values(self, row) -> list:
-        values = list(self.row_values(row))
-        for cell, several in self._cells:
-            if several:
-                values.extend(cell(self, row))
-            else:
-                values.append(cell(self, row))
-        return values
+    def local(self, value: datetime) -> datetime:
+        """``value`` in the active time zone (the viewer's), as the template filters show it."""
+        return value.astimezone(self._zone) if value.tzinfo is not None else value
+
+    def day_time(self, value: datetime | None) -> str:
+        """``2026-03-02 14:05`` in the active time zone; blank for no time."""
+        return self.local(value).isoformat(" ", "minutes")[:16] if value else ""  # 2.5x strftime
 
     def row_html(self, row) -> SafeString:
-        """One row's ``<tr>``: a ``format_html`` of the row's values, each escaped (through
-        :meth:`safe`) unless it is already safe HTML."""
-        return format_html(self._row_format, *map(self.safe, self._values(row)))
+        """One row's ``<tr>`` (the htmx answer to a row action)."""
+        return self.rows_html((row,))
 
     def rows_html(self, rows: Iterable) -> SafeString:
         """The ``<tr>`` of every row, for the table's ``<tbody>``: one ``format_html`` of the
-        rows' pattern and every row's values."""
-        values = []
-        count = 0
+        rows' patterns and their fields, each field escaped once per row (:func:`escaped`)
+        however often its pattern names it."""
+        patterns = []
+        values: list = []
+        formats, variants = self._formats, self._variants
         for row in rows:
-            values += map(self.safe, self._values(row))
-            count += 1
-        return format_html(self._row_format * count, *values) if count else SafeString("")
+            key = tuple([variant(row) for variant in variants]) if variants else ()
+            pattern, pick = formats.get(key) or self._format(key)
+            patterns.append(pattern)
+            values += pick({name: escaped(value) for name, value in self.fields(row).items()})
+        return format_html("".join(patterns), *values) if patterns else SafeString("")
 
     def head_html(self) -> SafeString:
         """The ``<th>`` of every page column, with its sort links when it has any."""

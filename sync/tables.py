@@ -6,7 +6,6 @@ and ``duration_text``). The export values are typed, for a download of the runs.
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
@@ -18,16 +17,7 @@ from .models import SyncOutcome, SyncRun
 ERROR_CHARS = 300
 
 
-def _started(table: SyncRunTable, run: SyncRun) -> tuple:
-    local = timezone.localtime(run.started_at)
-    return (
-        local.isoformat(),
-        reverse("sync:run_fragment", args=[run.pk]),
-        f"{local:%Y-%m-%d %H:%M:%S}",
-    )
-
-
-def _window(table: SyncRunTable, run: SyncRun) -> str:
+def _window(run: SyncRun) -> str:
     if not run.window_start:
         return ""
     start = timezone.localtime(run.window_start)
@@ -35,7 +25,7 @@ def _window(table: SyncRunTable, run: SyncRun) -> str:
     return f"{start:%Y-%m-%d} → {end}"
 
 
-def _outcome(table: SyncRunTable, run: SyncRun):
+def _outcome(run: SyncRun):
     error = Truncator(run.error).chars(ERROR_CHARS)
     if run.deferred:
         return format_html(
@@ -56,27 +46,19 @@ def _outcome(table: SyncRunTable, run: SyncRun):
 class SyncRunTable(Table):
     """When a run started, what it synced, how it went, what it wrote and cost."""
 
+    links = {"run": ("sync:run_fragment", "pk")}
     columns = (
         Column(
             "Started",
-            cell=_started,
-            html='<a title="{}" href="{}">{}</a>',
+            html='<a title="{iso}" href="{run}">{started}</a>',
             td="nowrap",
             exports=(Export("started", lambda r: r.started_at),),
         ),
-        Column(
-            "Area",
-            cell=lambda t, r: r.get_area_display(),
-            exports=(Export("area", lambda r: r.area),),
-        ),
-        Column(
-            "Scope",
-            cell=lambda t, r: r.scope_label,
-            exports=(Export("scope", lambda r: r.scope_label),),
-        ),
+        Column("Area", html="{area}", exports=(Export("area", lambda r: r.area),)),
+        Column("Scope", html="{scope}", exports=(Export("scope", lambda r: r.scope_label),)),
         Column(
             "Window",
-            cell=_window,
+            html="{window}",
             td="nowrap",
             exports=(
                 Export("window start", lambda r: r.window_start),
@@ -85,36 +67,36 @@ class SyncRunTable(Table):
         ),
         Column(
             "Outcome",
-            cell=_outcome,
+            html="{outcome}",
             exports=(
                 Export("outcome", lambda r: r.outcome),
                 Export("error", lambda r: r.error),
             ),
         ),
+        Column("Created", html="{created}", exports=(Export("created", lambda r: r.rows_created),)),
+        Column("Updated", html="{updated}", exports=(Export("updated", lambda r: r.rows_updated),)),
         Column(
-            "Created",
-            cell=lambda t, r: r.rows_created,
-            exports=(Export("created", lambda r: r.rows_created),),
+            "API calls", html="{api_calls}", exports=(Export("API calls", lambda r: r.api_calls),)
         ),
         Column(
-            "Updated",
-            cell=lambda t, r: r.rows_updated,
-            exports=(Export("updated", lambda r: r.rows_updated),),
+            "Took", html="{took}", td="nowrap", exports=(Export("took", lambda r: r.duration_text),)
         ),
-        Column(
-            "API calls",
-            cell=lambda t, r: r.api_calls,
-            exports=(Export("API calls", lambda r: r.api_calls),),
-        ),
-        Column(
-            "Took",
-            cell=lambda t, r: r.duration_text,
-            td="nowrap",
-            exports=(Export("took", lambda r: r.duration_text),),
-        ),
-        Column(
-            "By",
-            cell=lambda t, r: r.triggered_by,
-            exports=(Export("by", lambda r: r.triggered_by),),
-        ),
+        Column("By", html="{by}", exports=(Export("by", lambda r: r.triggered_by),)),
     )
+
+    def fields(self, run: SyncRun) -> dict:
+        local = timezone.localtime(run.started_at)
+        return {
+            "pk": run.pk,
+            "iso": local.isoformat(),
+            "started": f"{local:%Y-%m-%d %H:%M:%S}",
+            "area": run.get_area_display(),
+            "scope": run.scope_label,
+            "window": _window(run),
+            "outcome": _outcome(run),
+            "created": run.rows_created,
+            "updated": run.rows_updated,
+            "api_calls": run.api_calls,
+            "took": run.duration_text,
+            "by": run.triggered_by,
+        }
