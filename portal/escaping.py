@@ -1,0 +1,26 @@
+"""Escaping values for ``format_html`` in the portal's busiest Python-written HTML (declared
+tables' rows, long selects), in one place."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
+
+
+def escaped(value: Any) -> SafeString:
+    """``conditional_escape(value)``: the same text, without Django's ``keep_lazy`` wrapper of
+    ``escape`` for the two types most cells and options hold (a ``str`` or an ``int`` is never
+    lazy). That wrapper took four fifths of escaping a name (``escape`` is ``html.escape``
+    behind it), and two thirds of writing 5,000 organizers' options (bench/). Safe strings
+    pass as they are; lazy strings and anything else go Django's way."""
+    kind = type(value)
+    if kind is str:
+        return SafeString(html.escape(value))
+    if kind is SafeString:
+        return value
+    if kind is int:
+        return SafeString(value)  # digits and "-": nothing to escape
+    return conditional_escape(value)
