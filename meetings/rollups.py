@@ -57,6 +57,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from pyroaring import BitMap
 
 from organizers.models import Organizer
+from portal.bulk import analyze_if_grown
 
 from .models import (
     ATTENDEE_BUCKETS,
@@ -189,6 +190,9 @@ def rollups_kept(*, instance_ids: Iterable[int] = (), instance_keys: Iterable[in
     before, _ = rollup_cells_of(instance_ids=ids, instance_keys=keys)
     yield
     after, _cached = rollup_cells_of(instance_ids=ids, instance_keys=keys)
+    _one_writer_at_a_time()
+    # The rows just written, and the cells read next: statistics for the next writes' plans.
+    analyze_if_grown(MeetingInstance, Attendee, Person, OrganizerDay, GroupDay)
     rollups_recompute(before | after)
 
 

@@ -66,7 +66,8 @@ def insert_new_rows(
         upsert_rows(model, rows, unique=unique, update=update)
         return
     try:
-        with transaction.atomic():
+        # COPY goes through psycopg's own cursor: its errors are made Django's here.
+        with transaction.atomic(), connection.wrap_database_errors:
             _copy_into(model, rows, model._meta.db_table)
     except IntegrityError:
         upsert_rows(model, rows, unique=unique, update=update)
@@ -81,6 +82,36 @@ def commit_without_waiting_for_disk() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+# A table smaller than this (8 kB pages) is read whole quickly whatever the plan.
+ANALYZE_FROM_PAGES = 128
+
+
+def analyze_if_grown(*models: type[models.Model]) -> None:
+    """Refresh the planner's statistics of the tables of ``models`` that have grown to more
+    than twice the size they had when last analyzed (PostgreSQL; elsewhere nothing).
+
+    A first sync fills empty tables window by window, and between two windows it looks rows
+    up by key. Until autovacuum comes by (never, where it is off), the planner has no
+    statistics and reads each look-up of 500 instances' attendees as a fair share of the
+    table: it scans the whole table, a little longer at every window (bench/sync_speed.py).
+    Doubling each time, a sync that writes a table from empty analyzes it a dozen times at
+    most. Call it after taking any lock a concurrent writer may hold while it waits for this
+    one's: ANALYZE keeps its lock on the table until the transaction ends."""
+    if connection.vendor != "postgresql" or not models:
+        return
+    tables = [model._meta.db_table for model in models]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_class c WHERE c.oid = ANY(%s::regclass[]) "
+            "AND pg_relation_size(c.oid) / current_setting('block_size')::int >= %s "
+            "AND pg_relation_size(c.oid) / current_setting('block_size')::int > 2 * c.relpages",
+            [tables, ANALYZE_FROM_PAGES],
+        )
+        grown = [name for (name,) in cursor.fetchall()]
+        for name in grown:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(name)}")
 
 
 def copy_supported() -> bool:

@@ -125,26 +125,27 @@ def _needing_attendees(
     return {key: item for key, item in ended.items() if key not in done}
 
 
-def _stays(
-    attendees: Iterable[api.Attendee], instances: dict[int, tuple[int, datetime]]
-) -> dict[tuple[int, str, datetime], dict]:
-    """The attendee rows of ``attendees`` (answer order, the last one of an identity wins) for
-    the instances ``instances`` (instance key: (id, start)), by their identity (instance id,
-    email, join time); a row of another instance is left out. A missing join time is the
-    instance's start."""
-    rows: dict[tuple[int, str, datetime], dict] = {}
+Stays = dict[tuple[int, str, datetime], dict]
+
+
+def _stays(attendees: Iterable[api.Attendee], starts: dict[int, datetime]) -> Stays:
+    """The attendee rows of ``attendees`` (answer order, the last one of an identity wins) of
+    the instances ``starts`` (instance key: start), by their identity (instance key, email,
+    join time), ``instance_id`` holding the instance key until they are stored; a row of
+    another instance is left out. A missing join time is the instance's start."""
+    rows: Stays = {}
     for attendee in attendees:
-        target = instances.get(attendee.meeting_instance_key)
-        if target is None:
+        key = attendee.meeting_instance_key
+        start = starts.get(key)
+        if start is None:
             continue
-        instance_id, start = target
         join_time = attendee.join_time or start
         email = _text(attendee.attendee_email, 254)
         duration = attendee.duration
         if duration is None and attendee.leave_time is not None:
             duration = round((attendee.leave_time - join_time).total_seconds() / 60)
-        rows[(instance_id, email, join_time)] = {
-            "instance_id": instance_id,
+        rows[(key, email, join_time)] = {
+            "instance_id": key,
             "email": email,
             "join_time": join_time,
             "name": _text(attendee.attendee_name, 255),
@@ -154,15 +155,14 @@ def _stays(
     return rows
 
 
-def _attendee_minutes_of_new(
-    attendees: Iterable[api.Attendee], starts: dict[int, datetime]
-) -> dict[int, int]:
-    """The ``attendee_minutes`` of instances not cached yet (instance key: start) once
-    :func:`_store_attendees` has stored ``attendees`` for them: the minutes of their rows,
-    counted as it counts them (0 without any)."""
-    minutes = dict.fromkeys(starts, 0)
-    for row in _stays(attendees, {key: (key, start) for key, start in starts.items()}).values():
-        minutes[row["instance_id"]] += row["duration_minutes"]
+def _attendee_minutes_of_new(stays: Stays, keys: Iterable[int]) -> dict[int, int]:
+    """The ``attendee_minutes`` of the instances ``keys``, not cached yet, once
+    :func:`_store_attendees` has stored ``stays`` for them: the minutes of their rows, counted
+    as it counts them (0 without any)."""
+    minutes = dict.fromkeys(keys, 0)
+    for (key, _email, _join), row in stays.items():
+        if key in minutes:
+            minutes[key] += row["duration_minutes"]
     return minutes
 
 
@@ -170,9 +170,10 @@ _MARKED_VALUES = ("pk", "instance_key", "start_time", "attendee_minutes", "atten
 
 
 def _store_attendees(
-    attendees: Iterable[api.Attendee],
+    attendees: Iterable[api.Attendee] = (),
     *,
     instance_keys: Iterable[int],
+    stays: Stays | None = None,
     created_marked: Collection[int] = (),
 ) -> _Stored:
     """Upsert the attendees of the cached instances ``instance_keys`` (rows of other instances
@@ -182,10 +183,12 @@ def _store_attendees(
     Rows are identified by (instance, email, join time); one counts as updated only when its
     name, leave time or minutes changed. Call it inside a transaction.
 
-    ``created_marked``: keys of instances the caller has just created, in this transaction,
-    already marked (``attendee_minutes`` from :func:`_attendee_minutes_of_new`): an instance
-    of them whose row says what this would write is not written again (a back-fill's
-    instances, each rewritten for nothing before: bench/sync_speed.py).
+    ``stays``: the rows of ``attendees`` (:func:`_stays`, with the cached start times) if
+    the caller has them already. ``created_marked``: keys of instances the caller has just
+    created, in this transaction, already marked (``attendee_minutes`` from
+    :func:`_attendee_minutes_of_new`): an instance of them whose row says what this would
+    write is not written again (a back-fill's instances, each rewritten for nothing before:
+    bench/sync_speed.py).
     """
     stored = _Stored()
     instances: dict[int, tuple[int, datetime]] = {}
@@ -198,9 +201,14 @@ def _store_attendees(
             marks[pk] = (minutes, synced_at is not None)
     if not instances:
         return stored
-    rows = _stays(attendees, instances)
-    with_rows = {instance_id for instance_id, _email, _join in rows}
-    stored.with_rows = {key for key, (pk, _start) in instances.items() if pk in with_rows}
+    if stays is None:
+        stays = _stays(attendees, {key: start for key, (_pk, start) in instances.items()})
+    rows: dict[tuple[int, str, datetime], dict] = {}
+    for (key, email, join_time), row in stays.items():
+        target = instances.get(key)
+        if target is not None:
+            rows[(target[0], email, join_time)] = {**row, "instance_id": target[0]}
+            stored.with_rows.add(key)
     fields = ("name", "leave_time", "duration_minutes")
     existing: dict[tuple[int, str, datetime], dict] = {}
     for ids in _chunks(sorted(pk for pk, _start in instances.values())):

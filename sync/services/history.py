@@ -30,6 +30,7 @@ from .attendees import (
     _attendee_minutes_of_new,
     _fetch_window_attendees,
     _needing_attendees,
+    _stays,
     _store_attendees,
     _warn_if_missing,
 )
@@ -251,14 +252,13 @@ def group_history_sync(
                 # history): a meeting it has no attendee of had none.
                 targets = [key for key, item in wanted.items() if answer.covers(item.organizer_key)]
                 # A new instance is created marked synced, not written twice.
-                minutes = _attendee_minutes_of_new(
-                    answer.attendees, {key: wanted[key].start_time for key in targets}
-                )
+                stays = _stays(answer.attendees, {key: wanted[key].start_time for key in targets})
+                minutes = _attendee_minutes_of_new(stays, targets)
                 created, updated = _upsert_instances(
                     items, group=group, now=timezone.now(), attendee_minutes=minutes
                 )
                 stored = _store_attendees(
-                    answer.attendees, instance_keys=targets, created_marked=minutes
+                    instance_keys=targets, stays=stays, created_marked=minutes
                 )
                 rec.record(
                     created + stored.created,
