@@ -25,7 +25,8 @@ Decisions (issue 14), and why:
   DST changes and half- or quarter-hour zones (Asia/Kolkata, Asia/Kathmandu) are exact.
 - **Kept by the sync in the same transaction as the rows** (:func:`rollups_kept` around each
   place that writes instances or attendees): the cells an instance was in before and is in
-  after are recomputed from the raw rows (delete + insert), then their groups' cells. So a
+  after are recomputed from the raw rows (delete + insert), then their groups' cells (from
+  the organizer cells just summed, in memory, and the group's other cells, read). So a
   re-synced instance whose attendees changed, one moved to another organizer or group, and a
   deleted organizer (whose history stays, and so do its cells) all come out as the rows say.
 - :func:`rollups_rebuild` restores every cell from the rows, a few days per transaction, with
