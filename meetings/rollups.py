@@ -28,7 +28,8 @@ Decisions (issue 14), and why:
   DST changes and half- or quarter-hour zones (Asia/Kolkata, Asia/Kathmandu) are exact.
 - **Kept by the sync in the same transaction as the rows** (:func:`rollups_kept` around each
   place that writes instances or attendees): the cells an instance was in before and is in
-  after are recomputed from the raw rows (delete + insert), then their groups' cells. So a
+  after are recomputed from the raw rows (delete + insert), then their groups' cells (from
+  the organizer cells just summed, in memory, and the group's other cells, read). So a
   re-synced instance whose attendees changed, one moved to another organizer or group, and a
   deleted organizer (whose history stays, and so do its cells) all come out as the rows say.
 - :func:`rollups_rebuild` restores every cell from the rows, a few days per transaction, with
@@ -60,6 +61,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from pyroaring import BitMap
 
 from organizers.models import Organizer
+from portal.bulk import analyze_if_grown
 
 from .models import (
     ATTENDEE_BUCKETS,
@@ -138,6 +140,14 @@ class Figures:
         self.slots = array("I", map(add, self.slots, slots))
         self.people |= BitMap.deserialize(bytes(row["people"]))
 
+    def add_cell(self, other: Figures) -> None:
+        """Add a cell summed in memory."""
+        for name in _SCALARS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.buckets = list(map(add, self.buckets, other.buckets))
+        self.slots = array("I", map(add, self.slots, other.slots))
+        self.people |= other.people
+
     def fields(self) -> dict:
         return {
             **{name: getattr(self, name) for name in _SCALARS},
@@ -185,9 +195,10 @@ def rollups_kept(*, instance_ids: Iterable[int] = (), instance_keys: Iterable[in
     ids, keys = list(instance_ids), list(instance_keys)
     before, _ = rollup_cells_of(instance_ids=ids, instance_keys=keys)
     yield
-    after, cached = rollup_cells_of(instance_ids=ids, instance_keys=keys)
+    after, _cached = rollup_cells_of(instance_ids=ids, instance_keys=keys)
     _one_writer_at_a_time()
-    _add_people(cached)
+    # The rows just written, and the cells read next: statistics for the next writes' plans.
+    analyze_if_grown(MeetingInstance, Attendee, Person, OrganizerDay, GroupDay)
     rollups_recompute(before | after)
 
 
@@ -259,6 +270,45 @@ def _people_of(instance_ids: list[int]) -> dict[int, list[int]]:
     return people
 
 
+def _people_added(instance_ids: list[int]) -> dict[int, list[int]]:
+    """:func:`_people_of`, giving every attendee email of these instances a :class:`Person`
+    first (:func:`_add_people`). On PostgreSQL one statement a chunk: the new people's ids come
+    back from the insert (``RETURNING``), the others from the join, so the attendees just
+    written are read once, not twice (bench/sync_speed.py)."""
+    if connection.vendor != "postgresql":
+        _add_people(instance_ids)
+        return _people_of(instance_ids)
+    people: dict[int, list[int]] = {}
+    unknown: list[int] = []
+    for chunk in _chunks(instance_ids):
+        marks = ", ".join(["%s"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "WITH seen AS (SELECT a.instance_id, LOWER(a.email) AS email "  # noqa: S608
+                "FROM {attendee} a WHERE a.email <> '' AND a.instance_id IN ({marks})), "
+                "added AS (INSERT INTO {person} (email) SELECT DISTINCT email FROM seen "
+                "ON CONFLICT (email) DO NOTHING RETURNING id, email) "
+                "SELECT s.instance_id, COALESCE(p.id, n.id) FROM seen s "
+                "LEFT JOIN {person} p ON p.email = s.email "
+                "LEFT JOIN added n ON n.email = s.email".format(marks=marks, **_tables()),
+                chunk,
+            )
+            rows = cursor.fetchall()
+        found: dict[int, list[int]] = {}
+        for instance_id, person_id in rows:
+            if person_id is None:
+                # Another transaction added this person after the statement began (it is
+                # neither in its snapshot nor added by it): read this chunk again, plainly.
+                unknown += chunk
+                break
+            found.setdefault(instance_id, []).append(person_id)
+        else:
+            people.update(found)
+    if unknown:
+        people.update(_people_of(unknown))
+    return people
+
+
 _INSTANCE_VALUES = (
     "pk",
     "organizer_id",
@@ -303,7 +353,7 @@ def _summed(rows: Iterable[tuple], people: dict[int, list[int]]) -> dict[Cell, F
 
 def rollups_recompute(cells: set) -> None:
     """Recompute the OrganizerDay ``cells`` from the rows, then the GroupDay cells of their
-    groups and days. Every attendee email of their instances has a Person already."""
+    groups and days; every attendee email of their instances is given a Person first."""
     if not cells:
         return
     _one_writer_at_a_time()
@@ -317,7 +367,7 @@ def rollups_recompute(cells: set) -> None:
         ).values_list(*_INSTANCE_VALUES)
         if (row[1], row[2], _utc(row[3]).date()) in cells
     ]
-    summed = _summed(rows, _people_of([row[0] for row in rows]))
+    summed = _summed(rows, _people_added([row[0] for row in rows]))
     stale = [
         pk
         for pk, organizer_id, group_id, day in OrganizerDay.objects.filter(
@@ -334,26 +384,52 @@ def rollups_recompute(cells: set) -> None:
             for (o, g, d), figures in summed.items()
         ],
     )
-    _recompute_groups({(group, day) for _o, group, day in cells})
-    _recompute_account(days)
+    group_days = _recompute_groups({(group, day) for _o, group, day in cells}, fresh=summed)
+    account_days = _recompute_account(days, fresh=group_days)
     _recompute_months({_month(day) for _o, _g, day in cells}, organizers=organizers)
-    _recompute_group_months({(group, _month(day)) for _o, group, day in cells})
-    _recompute_account_months({_month(day) for day in days})
+    _recompute_group_months({(group, _month(day)) for _o, group, day in cells}, fresh=group_days)
+    _recompute_account_months({_month(day) for day in days}, fresh=account_days)
 
 
 _CELL_VALUES = ("day", *_SCALARS, *_BUCKETS, "slots", "people")
 
 
-def _recompute_groups(keys: set[tuple[int | None, date]]) -> None:
+def _others(model, keys_of: Callable[[tuple], bool], qs: QuerySet, names: tuple) -> Iterator[dict]:
+    """The rows of ``qs`` (cells) whose key is not one just recomputed (``keys_of`` says which
+    are), with the values ``names``: their keys first, then only the others' values, so cells
+    already summed in memory are not read back (bench/sync_speed.py)."""
+    columns = ("pk", *(name for name in ("organizer_id", "group_id") if _has(model, name)), "day")
+    others = [row[0] for row in qs.values_list(*columns) if not keys_of(row[1:])]
+    for chunk in _chunks(others):
+        yield from model.objects.filter(pk__in=chunk).values(*names)
+
+
+def _has(model, attname: str) -> bool:
+    return any(f.attname == attname for f in model._meta.concrete_fields)
+
+
+def _recompute_groups(
+    keys: set[tuple[int | None, date]], *, fresh: dict[Cell, Figures]
+) -> dict[tuple[int | None, date], Figures]:
+    """Recompute the GroupDay cells ``keys`` (group, day): the union of their OrganizerDay
+    cells, those just recomputed (``fresh``, every cell of theirs that is not empty) taken from
+    memory, the others read. Returns the new cells."""
     days = {day for _g, day in keys}
     groups = {group for group, _d in keys}
     summed: dict[tuple[int | None, date], Figures] = {}
-    for row in OrganizerDay.objects.filter(
+    for (_o, group_id, day), figures in fresh.items():
+        summed.setdefault((group_id, day), Figures()).add_cell(figures)
+    recomputed = {(o, g, d) for o, g, d in fresh}
+    cells = OrganizerDay.objects.filter(
         _in("group_id", groups), day__gte=min(days), day__lte=max(days)
-    ).values("group_id", *_CELL_VALUES):
-        key = (row["group_id"], row["day"])
-        if key in keys:
-            summed.setdefault(key, Figures()).merge(row)
+    )
+    for row in _others(
+        OrganizerDay,
+        lambda key: key in recomputed or (key[1], key[2]) not in keys,
+        cells,
+        ("group_id", *_CELL_VALUES),
+    ):
+        summed.setdefault((row["group_id"], row["day"]), Figures()).merge(row)
     stale = [
         pk
         for pk, group_id, day in GroupDay.objects.filter(
@@ -367,27 +443,41 @@ def _recompute_groups(keys: set[tuple[int | None, date]]) -> None:
         GroupDay,
         [{"group_id": g, "day": d, **figures.fields()} for (g, d), figures in summed.items()],
     )
+    return summed
 
 
-def _recompute_account(days: set[date]) -> None:
-    """Merge the AccountDay cells of ``days`` again from their GroupDay cells."""
+def _recompute_account(
+    days: set[date], *, fresh: dict[tuple[int | None, date], Figures] | None = None
+) -> dict[date, Figures]:
+    """Merge the AccountDay cells of ``days`` again from their GroupDay cells; the GroupDay
+    cells just recomputed (``fresh``: every one of them that is not empty) are taken from
+    memory, the days' other groups read. Returns the new cells."""
+    fresh = fresh or {}
+    summed: dict[date, Figures] = {}
+    for (_group, day), figures in fresh.items():
+        if day in days:
+            summed.setdefault(day, Figures()).add_cell(figures)
     for chunk in _chunks(sorted(days)):
-        summed: dict[date, Figures] = {}
-        for row in GroupDay.objects.filter(day__in=chunk).values(*_CELL_VALUES):
+        for row in _others(
+            GroupDay, lambda key: key in fresh, GroupDay.objects.filter(day__in=chunk), _CELL_VALUES
+        ):
             summed.setdefault(row["day"], Figures()).merge(row)
         AccountDay.objects.filter(day__in=chunk).delete()
-        _insert(AccountDay, [{"day": d, **figures.fields()} for d, figures in summed.items()])
+    _insert(AccountDay, [{"day": d, **figures.fields()} for d, figures in summed.items()])
+    return summed
 
 
-def _recompute_account_months(months: set[date]) -> None:
-    """Union the AccountMonth sets of ``months`` again from their AccountDay cells."""
+def _recompute_account_months(
+    months: set[date], *, fresh: dict[date, Figures] | None = None
+) -> None:
+    """Union the AccountMonth sets of ``months`` again from their AccountDay cells; those just
+    recomputed (``fresh``) taken from memory, the month's other days read."""
+    fresh = fresh or {}
     for month in sorted(months):
-        maps = [
-            BitMap.deserialize(bytes(people))
-            for people in AccountDay.objects.filter(
-                day__gte=month, day__lt=_next_month(month)
-            ).values_list("people", flat=True)
-        ]
+        maps = [f.people for day, f in fresh.items() if _month(day) == month]
+        days = AccountDay.objects.filter(day__gte=month, day__lt=_next_month(month))
+        for row in _others(AccountDay, lambda key: key[0] in fresh, days, ("people",)):
+            maps.append(BitMap.deserialize(bytes(row["people"])))
         AccountMonth.objects.filter(month=month).delete()
         if maps:
             _insert(AccountMonth, [{"month": month, "people": BitMap.union(*maps).serialize()}])
@@ -437,8 +527,13 @@ def _recompute_months(months: set[date], *, organizers: set | None) -> None:
 ALL_GROUPS = object()  # in _recompute_group_months' keys: every group of the month
 
 
-def _recompute_group_months(keys: set[tuple]) -> None:
-    """Union the GroupMonth sets of ``keys`` (group, month) again from their GroupDay cells."""
+def _recompute_group_months(
+    keys: set[tuple], *, fresh: dict[tuple[int | None, date], Figures] | None = None
+) -> None:
+    """Union the GroupMonth sets of ``keys`` (group, month) again from their GroupDay cells;
+    the GroupDay cells just recomputed (``fresh``: every one of them that is not empty) are
+    taken from memory, the month's other days read."""
+    fresh = fresh or {}
     for month in sorted({month for _g, month in keys}):
         groups = {group for group, m in keys if m == month}
         days = GroupDay.objects.filter(day__gte=month, day__lt=_next_month(month))
@@ -447,8 +542,11 @@ def _recompute_group_months(keys: set[tuple]) -> None:
             days = days.filter(_in("group_id", groups))
             stale = stale.filter(_in("group_id", groups))
         people: dict[int | None, list[BitMap]] = {}
-        for group_id, cell in days.values_list("group_id", "people"):
-            people.setdefault(group_id, []).append(BitMap.deserialize(bytes(cell)))
+        for (group_id, day), figures in fresh.items():
+            if _month(day) == month and (ALL_GROUPS in groups or group_id in groups):
+                people.setdefault(group_id, []).append(figures.people)
+        for row in _others(GroupDay, lambda key: key in fresh, days, ("group_id", "people")):
+            people.setdefault(row["group_id"], []).append(BitMap.deserialize(bytes(row["people"])))
         stale.delete()
         _insert(
             GroupMonth,

@@ -8,15 +8,13 @@ catches up what that left; only an instance no group-wide answer can settle is a
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db import connection, transaction
 from django.utils import timezone
 
 from gotomeeting.errors import ApiError, InvalidRequest, NotFound
@@ -24,7 +22,7 @@ from gotomeeting.windows import MAX_WINDOW_DAYS
 from meetings.models import Attendee, MeetingInstance
 from meetings.rollups import rollups_kept
 from organizers.models import Group
-from portal.bulk import upsert_rows
+from portal.bulk import insert_new_rows, upsert_rows
 
 from ..locks import lock_is_held
 from ..models import SyncArea, SyncRun
@@ -127,73 +125,138 @@ def _needing_attendees(
     return {key: item for key, item in ended.items() if key not in done}
 
 
-def _store_attendees(attendees: Iterable[api.Attendee], *, instance_keys: Iterable[int]) -> _Stored:
-    """Upsert the attendees of the cached instances ``instance_keys`` (rows of other instances
-    are ignored) and mark those instances synced: ``attendees_synced_at`` now and
-    ``attendee_minutes`` the sum of their cached attendees' minutes (0 without any).
+Stays = dict[tuple[int, str, datetime], dict]
 
-    Rows are identified by (instance, email, join time); one counts as updated only when its
-    name, leave time or minutes changed. Call it inside a transaction.
-    """
-    stored = _Stored()
-    instances: dict[int, tuple[int, datetime]] = {}
-    for keys in _chunks(list(set(instance_keys))):
-        for pk, key, start in MeetingInstance.objects.filter(instance_key__in=keys).values_list(
-            "pk", "instance_key", "start_time"
-        ):
-            instances[key] = (pk, start)
-    if not instances:
-        return stored
-    rows: dict[tuple[int, str, datetime], dict] = {}
+
+def _stays(attendees: Iterable[api.Attendee], starts: dict[int, datetime]) -> Stays:
+    """The attendee rows of ``attendees`` (answer order, the last one of an identity wins) of
+    the instances ``starts`` (instance key: start), by their identity (instance key, email,
+    join time), ``instance_id`` holding the instance key until they are stored; a row of
+    another instance is left out. A missing join time is the instance's start."""
+    rows: Stays = {}
     for attendee in attendees:
-        target = instances.get(attendee.meeting_instance_key)
-        if target is None:
+        key = attendee.meeting_instance_key
+        start = starts.get(key)
+        if start is None:
             continue
-        instance_id, start = target
         join_time = attendee.join_time or start
         email = _text(attendee.attendee_email, 254)
         duration = attendee.duration
         if duration is None and attendee.leave_time is not None:
             duration = round((attendee.leave_time - join_time).total_seconds() / 60)
-        rows[(instance_id, email, join_time)] = {
-            "instance_id": instance_id,
+        rows[(key, email, join_time)] = {
+            "instance_id": key,
             "email": email,
             "join_time": join_time,
             "name": _text(attendee.attendee_name, 255),
             "leave_time": attendee.leave_time,
             "duration_minutes": max(0, duration or 0),
         }
-        stored.with_rows.add(attendee.meeting_instance_key)
+    return rows
+
+
+def _attendee_minutes_of_new(stays: Stays, keys: Iterable[int]) -> dict[int, int]:
+    """The ``attendee_minutes`` of the instances ``keys``, not cached yet, once
+    :func:`_store_attendees` has stored ``stays`` for them: the minutes of their rows, counted
+    as it counts them (0 without any)."""
+    minutes = dict.fromkeys(keys, 0)
+    for (key, _email, _join), row in stays.items():
+        if key in minutes:
+            minutes[key] += row["duration_minutes"]
+    return minutes
+
+
+_MARKED_VALUES = ("pk", "instance_key", "start_time", "attendee_minutes", "attendees_synced_at")
+
+
+def _store_attendees(
+    attendees: Iterable[api.Attendee] = (),
+    *,
+    instance_keys: Iterable[int],
+    stays: Stays | None = None,
+    created_marked: Collection[int] = (),
+) -> _Stored:
+    """Upsert the attendees of the cached instances ``instance_keys`` (rows of other instances
+    are ignored) and mark those instances synced: ``attendees_synced_at`` now and
+    ``attendee_minutes`` the sum of their cached attendees' minutes (0 without any).
+
+    Rows are identified by (instance, email, join time); one counts as updated only when its
+    name, leave time or minutes changed. Call it inside a transaction.
+
+    ``stays``: the rows of ``attendees`` (:func:`_stays`, with the cached start times) if
+    the caller has them already. ``created_marked``: keys of instances the caller has just
+    created, in this transaction, already marked (``attendee_minutes`` from
+    :func:`_attendee_minutes_of_new`): an instance of them whose row says what this would
+    write is not written again (a back-fill's instances, each rewritten for nothing before:
+    bench/sync_speed.py).
+    """
+    stored = _Stored()
+    instances: dict[int, tuple[int, datetime]] = {}
+    marks: dict[int, tuple[int, bool]] = {}  # instance id: (attendee_minutes, synced)
+    for keys in _chunks(list(set(instance_keys))):
+        for pk, key, start, minutes, synced_at in MeetingInstance.objects.filter(
+            instance_key__in=keys
+        ).values_list(*_MARKED_VALUES):
+            instances[key] = (pk, start)
+            marks[pk] = (minutes, synced_at is not None)
+    if not instances:
+        return stored
+    if stays is None:
+        stays = _stays(attendees, {key: start for key, (_pk, start) in instances.items()})
+    rows: dict[tuple[int, str, datetime], dict] = {}
+    for (key, email, join_time), row in stays.items():
+        target = instances.get(key)
+        if target is not None:
+            rows[(target[0], email, join_time)] = {**row, "instance_id": target[0]}
+            stored.with_rows.add(key)
     fields = ("name", "leave_time", "duration_minutes")
     existing: dict[tuple[int, str, datetime], dict] = {}
-    for ids in _chunks(sorted({identity[0] for identity in rows})):
+    for ids in _chunks(sorted(pk for pk, _start in instances.values())):
         for old in Attendee.objects.filter(instance_id__in=ids).values(
             "instance_id", "email", "join_time", *fields
         ):
             existing[(old["instance_id"], old["email"], old["join_time"])] = old
-    stored.created = sum(1 for identity in rows if identity not in existing)
-    to_write = [
+    new_rows = [row for identity, row in rows.items() if identity not in existing]
+    changed = [
         row
         for identity, row in rows.items()
-        if identity not in existing or any(existing[identity][f] != row[f] for f in fields)
+        if identity in existing and any(existing[identity][f] != row[f] for f in fields)
     ]
-    stored.updated = len(to_write) - stored.created
-    upsert_rows(Attendee, to_write, unique=["instance", "email", "join_time"], update=fields)
-    # One UPDATE per chunk: each instance's attendee-minutes summed in the database.
-    minutes = (
-        Attendee.objects.filter(instance_id=OuterRef("pk"))
-        .order_by()
-        .values("instance_id")
-        .annotate(total=Sum("duration_minutes"))
-        .values("total")
+    stored.created, stored.updated = len(new_rows), len(changed)
+    unique = ["instance", "email", "join_time"]
+    insert_new_rows(Attendee, new_rows, unique=unique, update=fields)
+    upsert_rows(Attendee, changed, unique=unique, update=fields)
+    # Each instance's attendee-minutes: its cached rows as they are now, summed here.
+    minutes = dict.fromkeys(marks, 0)
+    for identity, old in existing.items():
+        if identity not in rows:
+            minutes[identity[0]] += old["duration_minutes"]
+    for row in rows.values():
+        minutes[row["instance_id"]] += row["duration_minutes"]
+    keep = {instances[key][0] for key in created_marked if key in instances}
+    _mark_synced(
+        {pk: total for pk, total in minutes.items() if pk not in keep or marks[pk] != (total, True)}
     )
-    now = timezone.now()
-    for chunk in _chunks([instance_id for instance_id, _ in instances.values()]):
-        MeetingInstance.objects.filter(pk__in=chunk).update(
-            attendee_minutes=Coalesce(Subquery(minutes), 0), attendees_synced_at=now
-        )
     stored.marked = set(instances)
     return stored
+
+
+def _mark_synced(minutes: dict[int, int]) -> None:
+    """Set ``attendees_synced_at`` to now and ``attendee_minutes`` as given (instance id:
+    minutes), one UPDATE a chunk (the minutes as a list of values: was summed again in the
+    database from the rows just written, a correlated subquery the planner costed high enough
+    to compile, bench/sync_speed.py)."""
+    table = connection.ops.quote_name(MeetingInstance._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    for chunk in _chunks(sorted(minutes.items())):
+        values = ", ".join(["(%s, %s)"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH given (id, minutes) AS (VALUES {values}) "  # noqa: S608 (the model's table)
+                f"UPDATE {table} SET attendee_minutes = given.minutes, attendees_synced_at = %s "
+                f"FROM given WHERE {table}.id = given.id",
+                [value for pair in chunk for value in pair] + [now],
+            )
 
 
 def _warn_if_missing(

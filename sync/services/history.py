@@ -27,8 +27,10 @@ from portal.bulk import commit_without_waiting_for_disk
 from .. import activity
 from ..models import SyncArea, SyncRun
 from .attendees import (
+    _attendee_minutes_of_new,
     _fetch_window_attendees,
     _needing_attendees,
+    _stays,
     _store_attendees,
     _warn_if_missing,
 )
@@ -119,8 +121,14 @@ _INSTANCE_FIELDS = (
 
 
 def _upsert_instances(
-    items: Sequence[api.HistoricalMeeting], *, group: Group, now: datetime
+    items: Sequence[api.HistoricalMeeting],
+    *,
+    group: Group,
+    now: datetime,
+    attendee_minutes: dict[int, int] | None = None,
 ) -> tuple[int, int]:
+    """Upsert the history rows ``items``; a new instance in ``attendee_minutes`` (instance
+    key: minutes, :func:`_attendee_minutes_of_new`) is created marked synced with them."""
     keys = {item.organizer_key for item in items if item.organizer_key is not None}
     owners = {
         row["organizer_key"]: row
@@ -132,6 +140,7 @@ def _upsert_instances(
     by_name: dict[str, int | None] = {}
     for group_id, name in Group.objects.filter(name__in=names).values_list("id", "name"):
         by_name[name] = None if name in by_name else group_id  # an ambiguous name says nothing
+    minutes = attendee_minutes or {}
     rows = []
     for item in items:
         if item.start_time is None:
@@ -167,6 +176,10 @@ def _upsert_instances(
         fields=_INSTANCE_FIELDS,
         now=now,
         keep_if_none=("organizer_id",),
+        create_only={
+            "attendee_minutes": lambda row: minutes.get(row["instance_key"], 0),
+            "attendees_synced_at": lambda row: now if row["instance_key"] in minutes else None,
+        },
     )
 
 
@@ -235,11 +248,18 @@ def group_history_sync(
                 rollups_kept(instance_keys=[item.meeting_instance_key for item in items]),
             ):
                 commit_without_waiting_for_disk()  # the window is fetched again if lost
-                created, updated = _upsert_instances(items, group=group, now=timezone.now())
                 # The answer covers every meeting of the window (the same scope as its
                 # history): a meeting it has no attendee of had none.
                 targets = [key for key, item in wanted.items() if answer.covers(item.organizer_key)]
-                stored = _store_attendees(answer.attendees, instance_keys=targets)
+                # A new instance is created marked synced, not written twice.
+                stays = _stays(answer.attendees, {key: wanted[key].start_time for key in targets})
+                minutes = _attendee_minutes_of_new(stays, targets)
+                created, updated = _upsert_instances(
+                    items, group=group, now=timezone.now(), attendee_minutes=minutes
+                )
+                stored = _store_attendees(
+                    instance_keys=targets, stays=stays, created_marked=minutes
+                )
                 rec.record(
                     created + stored.created,
                     updated + stored.updated,

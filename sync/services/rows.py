@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
-from portal.bulk import upsert_rows
+from portal.bulk import insert_new_rows, upsert_rows
 
 if TYPE_CHECKING:
     from gotomeeting import models as api
@@ -66,8 +66,8 @@ def _upsert(
             changed.append({**row, "synced_at": now})
         else:
             unchanged.append(value)
-    for batch in (new_rows, changed):
-        upsert_rows(model, batch, unique=[key], update=[*fields, "synced_at"])
+    insert_new_rows(model, new_rows, unique=[key], update=[*fields, "synced_at"])
+    upsert_rows(model, changed, unique=[key], update=[*fields, "synced_at"])
     for keys in _chunks(unchanged):
         model.objects.filter(**{f"{key}__in": keys}).update(synced_at=now)
     return len(new_rows), len(changed)

@@ -150,3 +150,18 @@ def test_relaxed_commit_lasts_only_for_its_own_transaction():
         bulk.commit_without_waiting_for_disk()
         assert setting() == "off"
     assert setting() == before != "off"
+
+
+def test_rows_read_as_absent_that_another_writer_added_meanwhile_are_updated_not_doubled(way):
+    meeting = MeetingInstanceFactory(start_time=START)
+    bulk.upsert_rows(Attendee, [stay(meeting, "a@ex.com", 30)], unique=UNIQUE, update=UPDATE)
+    bulk.insert_new_rows(
+        Attendee,
+        [stay(meeting, "a@ex.com", 45, name="Ann"), stay(meeting, "b@ex.com", 5)],
+        unique=UNIQUE,
+        update=UPDATE,
+    )
+    assert stored(meeting) == [
+        ("a@ex.com", "Ann", START + timedelta(minutes=45), 45),
+        ("b@ex.com", "b", START + timedelta(minutes=5), 5),
+    ]
