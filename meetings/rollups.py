@@ -174,18 +174,16 @@ def _in(column: str, values: Iterable) -> Q:
 
 def rollup_cells_of(
     *, instance_ids: Iterable[int] = (), instance_keys: Iterable[int] = ()
-) -> tuple[set, list[int]]:
-    """The OrganizerDay cells the given instances are in now, and the ids of those cached."""
+) -> set[Cell]:
+    """The OrganizerDay cells the given instances are in now."""
     cells: set[Cell] = set()
-    ids: set[int] = set()
     for name, values in (("pk", instance_ids), ("instance_key", instance_keys)):
         for chunk in _chunks(list(set(values))):
-            for pk, organizer_id, group_id, start in MeetingInstance.objects.filter(
+            for organizer_id, group_id, start in MeetingInstance.objects.filter(
                 **{f"{name}__in": chunk}
-            ).values_list("pk", "organizer_id", "group_id", "start_time"):
+            ).values_list("organizer_id", "group_id", "start_time"):
                 cells.add((organizer_id, group_id, _utc(start).date()))
-                ids.add(pk)
-    return cells, sorted(ids)
+    return cells
 
 
 @contextmanager
@@ -193,12 +191,12 @@ def rollups_kept(*, instance_ids: Iterable[int] = (), instance_keys: Iterable[in
     """Around a write of these instances or their attendees (inside its transaction): the
     cells they were in before and are in after are recomputed from the rows when it ends."""
     ids, keys = list(instance_ids), list(instance_keys)
-    before, _ = rollup_cells_of(instance_ids=ids, instance_keys=keys)
+    before = rollup_cells_of(instance_ids=ids, instance_keys=keys)
     yield
-    after, _cached = rollup_cells_of(instance_ids=ids, instance_keys=keys)
+    after = rollup_cells_of(instance_ids=ids, instance_keys=keys)
     _one_writer_at_a_time()
     # The rows just written, and the cells read next: statistics for the next writes' plans.
-    analyze_if_grown(MeetingInstance, Attendee, Person, OrganizerDay, GroupDay)
+    analyze_if_grown(MeetingInstance, Attendee, Person, OrganizerDay, GroupDay, AccountDay)
     rollups_recompute(before | after)
 
 
@@ -564,7 +562,9 @@ _CELL_MODELS = (OrganizerDay, GroupDay, AccountDay, OrganizerMonth, GroupMonth, 
 
 
 def _rebuild_days(first: date, last: date) -> int:
-    """Replace every cell of the UTC days ``first``…``last`` by cells summed from the rows."""
+    """Replace every cell of the UTC days ``first``…``last`` by cells summed from the rows,
+    holding the lock every roll-up write takes (a sync running meanwhile waits for the step)."""
+    _one_writer_at_a_time()
     low, high = _day_start(first), _day_start(last + timedelta(days=1))
     where = "a.instance_id IN (SELECT i.id FROM {instance} i WHERE i.start_time >= %s AND i.start_time < %s)".format(  # noqa: E501, S608
         **_tables()

@@ -119,14 +119,20 @@ class DashboardView(MeetingsView):
 
 
 def _organizer_options_version(request: HttpRequest) -> tuple:
-    return (organizer_selectors.organizers_list_version(), _page_context(request))
+    return (organizer_selectors.organizers_version(), _page_context(request))
 
 
-@method_decorator(cached_page(_organizer_options_version), name="get")
+# The list changes only with the organizers and groups (its version): kept longer than a page.
+ORGANIZER_OPTIONS_SECONDS = 15 * 60
+
+
+@method_decorator(cached_page(_organizer_options_version, seconds=ORGANIZER_OPTIONS_SECONDS),
+                  name="get")  # fmt: skip
 class OrganizerOptionsView(MeetingsView):
     """The history filters' organizer select in full, for the viewer's scope (the page carries
-    a short one: :class:`portal.widgets.LazyOptionsSelect`). Kept per user until an organizer
-    or group changes, so exploring dates and groups does not write it again."""
+    a short one: :class:`portal.widgets.LazyOptionsSelect`). Kept per user and chosen organizer
+    for up to 15 minutes, or until an organizer or group is written (a history sync does not
+    change it), so exploring dates and groups does not write it again."""
 
     allowed_roles = MANAGERS
 

@@ -38,12 +38,15 @@ def organizers_with_last_meeting(user) -> QuerySet[Organizer]:
     return visible_organizers(user).annotate(last_meeting=Subquery(latest))
 
 
-def organizers_list_version() -> tuple:
-    """What the organizers list shows, as a version for :mod:`portal.page_cache`: every write of
-    an organizer sets its ``synced_at`` to now (the sync, invite, suspend, reactivate, delete),
-    the sync's deletion mark sets ``deleted_at``; groups are written the same way; a new or
-    newly synced meeting moves "last meeting". One statement (a warm page's whole cost is a few
-    queries), each part read from an index or a table of one row per organizer or group."""
+# What changes when an organizer or group is written: every write sets its ``synced_at``, the
+# sync's deletion mark ``deleted_at`` (read from the organizers' table, one row per organizer).
+_ORGANIZERS_VERSION = (
+    "COUNT(*), MAX(synced_at), MAX(deleted_at),"
+    " (SELECT COUNT(*) FROM {group}), (SELECT MAX(synced_at) FROM {group})"
+)
+
+
+def _version(sql: str) -> tuple:
     from meetings.models import MeetingInstance
 
     tables = {
@@ -51,15 +54,27 @@ def organizers_list_version() -> tuple:
         "group": connection.ops.quote_name(Group._meta.db_table),
         "instance": connection.ops.quote_name(MeetingInstance._meta.db_table),
     }
-    sql = (  # noqa: S608 (table names from the models, quoted)
-        "SELECT COUNT(*), MAX(synced_at), MAX(deleted_at),"
-        " (SELECT COUNT(*) FROM {group}), (SELECT MAX(synced_at) FROM {group}),"
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(**tables))
+        return tuple(cursor.fetchone())
+
+
+def organizers_version() -> tuple:
+    """The organizers and groups alone, as a version for :mod:`portal.page_cache`: what an
+    organizer picker lists (names, groups, who is deleted). One statement."""
+    return _version(f"SELECT {_ORGANIZERS_VERSION} FROM {{organizer}}")  # noqa: S608 (names from the models)
+
+
+def organizers_list_version() -> tuple:
+    """What the organizers list shows, as a version for :mod:`portal.page_cache`: the
+    organizers and groups (:func:`organizers_version`), and a new or newly synced meeting moves
+    "last meeting". One statement (a warm page's whole cost is a few queries), each part read
+    from an index or a table of one row per organizer or group."""
+    return _version(
+        f"SELECT {_ORGANIZERS_VERSION},"  # noqa: S608 (names from the models)
         " (SELECT MAX(id) FROM {instance}), (SELECT MAX(synced_at) FROM {instance})"
         " FROM {organizer}"
-    ).format(**tables)
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return tuple(cursor.fetchone())
+    )
 
 
 def inactive_since(queryset: QuerySet[Organizer], days: int, *, now=None) -> QuerySet[Organizer]:

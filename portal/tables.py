@@ -116,6 +116,12 @@ def sortable(header: str, key: str) -> tuple[tuple[str, str], ...]:
     return ((header, key),)
 
 
+def _literal(text: str) -> str:
+    """``text`` as it must be written into a ``format_html`` pattern to come out unchanged
+    (braces doubled); it is escaped already, or is the pattern's own constant text."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
 def _fill(pattern: str, pieces: Mapping[str, str]) -> str:
     """``pattern`` with each ``{name}`` of ``pieces`` replaced by its piece (itself a pattern);
     every other field, and the literal braces, kept as they were."""
@@ -123,7 +129,7 @@ def _fill(pattern: str, pieces: Mapping[str, str]) -> str:
         return pattern
     out: list[str] = []
     for literal, name, spec, conversion in Formatter().parse(pattern):
-        out.append(literal.replace("{", "{{").replace("}", "}}"))
+        out.append(_literal(literal))
         if name is None:
             continue
         if name in pieces:
@@ -142,14 +148,14 @@ def _link_pattern(url_name: str, key: str, prefix: str, urlconf: str) -> str:
     its braces doubled, the placeholder key replaced by the field ``key`` (an int). Reversed
     once per process and script prefix."""
     url = str(conditional_escape(reverse(url_name, args=[_ANY_PK], urlconf=urlconf)))
-    return url.replace("{", "{{").replace("}", "}}").replace(str(_ANY_PK), f"{{{key}}}")
+    return _literal(url).replace(str(_ANY_PK), f"{{{key}}}")
 
 
 def _positional(pattern: str) -> tuple[str, tuple[str, ...]]:
     """``pattern`` with its named fields made positional (``{}``), and their names in order."""
     out, names = [], []
     for literal, name, spec, conversion in Formatter().parse(pattern):
-        out.append(literal.replace("{", "{{").replace("}", "}}"))
+        out.append(_literal(literal))
         if name is not None:
             names.append(name)
             out.append(_field("", spec, conversion))
@@ -199,7 +205,7 @@ class Table:
             for name, (url_name, key) in self.links.items()
         }
         for name, value in self.constants().items():
-            pieces[name] = str(conditional_escape(value)).replace("{", "{{").replace("}", "}}")
+            pieces[name] = _literal(str(conditional_escape(value)))
         self._pieces = pieces
         # The patterns are shared by the tables of a class with the same links and constants
         # (the next page's tables): made once, not per page.

@@ -83,3 +83,21 @@ def test_a_selection_that_is_no_id_is_refused(client, admin_user, history):
     response = client.get(reverse("meetings:organizer_options"), {"organizer": "1 OR 1=1"})
     assert response.status_code == 400
     assert response.content.decode() == "Choose an organizer from the list."
+
+
+def test_the_kept_list_shows_a_renamed_organizer_at_once(client, admin_user, history):
+    from django.utils import timezone
+
+    from organizers.models import Organizer
+
+    client.force_login(admin_user)
+    url = reverse("meetings:organizer_options")
+    assert "Alice" in client.get(url).content.decode()
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    # Every write of an organizer stamps synced_at (the sync, invite, suspend …).
+    Organizer.objects.filter(pk=history.alice.pk).update(
+        first_name="Alicia", synced_at=timezone.now()
+    )
+    fresh = client.get(url)
+    assert fresh["X-Page-Cache"] == "miss"
+    assert "Alicia" in fresh.content.decode()

@@ -30,8 +30,9 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-EVIL = "<script>alert(1)</script>\"'"
-ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#x27;"
+# Braces too: rows are written into format_html patterns, where "{0}" would be a field.
+EVIL = "<script>alert(1)</script>\"'{0}{name}"
+ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#x27;{0}{name}"
 
 
 @pytest.fixture
