@@ -1,24 +1,10 @@
-"""Account-wide cells (AccountDay, AccountMonth) beside the group cells, and every level
-rebuilt from the rows once they exist.
-
-The rebuild is the same code as ``manage.py rollups_rebuild`` (the live models: the cells
-must be summed exactly as the sync keeps them). It moved here from 0006, which ran it before
-these tables existed; a cache that applied 0006 already is rebuilt once more here. An
-interrupted migration is continued by ``manage.py rollups_rebuild`` from its cursor.
-"""
+"""Account-wide cells (AccountDay, AccountMonth) beside the group cells: the tables, in one
+transaction (0008 fills them)."""
 
 from django.db import migrations, models
 
 
-def build(apps, schema_editor):
-    from meetings.rollups import rollups_rebuild
-
-    rollups_rebuild(restart=True)
-
-
 class Migration(migrations.Migration):
-    atomic = False  # one transaction per step of days, as the command does
-
     dependencies = [
         ("meetings", "0006_build_rollups"),
     ]
@@ -66,5 +52,4 @@ class Migration(migrations.Migration):
                 "constraints": [models.UniqueConstraint(fields=("day",), name="accountday_day")],
             },
         ),
-        migrations.RunPython(build, migrations.RunPython.noop),
     ]

@@ -25,6 +25,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("meetings", "0007_account_rollups")]
+    dependencies = [("meetings", "0008_build_rollups")]
 
     operations = [migrations.RunPython(create, drop)]
