@@ -76,9 +76,10 @@ class LazyOptionsSelect(FastSelect):
             "hx-swap": "outerHTML",
             "hx-push-url": "false",
         }
-        choices = self.choices.only(chosen) if hasattr(self.choices, "only") else self.choices
         return format_html(
-            "<select{}>{}</select>", flatatt(attributes), self._options(choices, set(chosen))
+            "<select{}>{}</select>",
+            flatatt(attributes),
+            self._options(self.choices.only(chosen), set(chosen)),
         )
 
 
@@ -123,15 +124,16 @@ class RowsChoiceIterator(ModelChoiceIterator):
     option. An account of 5,000 organizers made one per option, which cost a cold dashboard
     more than its figures (~100 ms, bench/growth.py)."""
 
-    def only(self, values: list[str]) -> list[tuple]:
-        """The empty choice and the choices among ``values`` (ids; anything else is none)."""
-        ids = [number for number in map(parse_id, values) if number is not None]
-        return list(RowsChoiceIterator(self.field, self.queryset.filter(pk__in=ids)))
-
     def __init__(self, field, queryset=None) -> None:
         super().__init__(field)
         if queryset is not None:
             self.queryset = queryset
+
+    def only(self, values: list[str]) -> list[tuple]:
+        """The empty choice and the choices among ``values`` (ids; anything else is none): what
+        :class:`LazyOptionsSelect` writes into the page."""
+        ids = [number for number in map(parse_id, values) if number is not None]
+        return list(RowsChoiceIterator(self.field, self.queryset.filter(pk__in=ids)))
 
     def __iter__(self):
         if self.field.empty_label is not None:
