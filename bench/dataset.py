@@ -141,6 +141,7 @@ def load(
         MeetingInstance,
         OrganizerDay,
         OrganizerMonth,
+        OrganizerRunning,
         Person,
         RollupCursor,
     )
@@ -153,8 +154,8 @@ def load(
     now = (now or timezone.now()).replace(microsecond=0)
     synced = now - timedelta(minutes=4)
     rollup_models = (
-        OrganizerDay, GroupDay, AccountDay, OrganizerMonth, GroupMonth, AccountMonth, Person,
-        RollupCursor,
+        OrganizerDay, GroupDay, AccountDay, OrganizerMonth, GroupMonth, AccountMonth,
+        OrganizerRunning, Person, RollupCursor,
     )  # fmt: skip
     tables = [
         m._meta.db_table

@@ -20,6 +20,7 @@ from .models import (
     MeetingInstance,
     OrganizerDay,
     OrganizerMonth,
+    OrganizerRunning,
     Person,
     RollupCursor,
 )
@@ -87,6 +88,13 @@ class OrganizerDayAdmin(RollupAdmin):
 @admin.register(OrganizerMonth)
 class OrganizerMonthAdmin(RollupAdmin):
     list_display = ("month", "organizer", "group", "meetings", "attendees", "attendee_minutes")
+    list_select_related = ("organizer", "group")
+    search_fields = ("organizer__email__exact",)
+
+
+@admin.register(OrganizerRunning)
+class OrganizerRunningAdmin(RollupAdmin):
+    list_display = ("month", "organizer", "group", "meetings", "attendee_minutes")
     list_select_related = ("organizer", "group")
     search_fields = ("organizer__email__exact",)
 

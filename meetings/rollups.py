@@ -58,6 +58,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Max, Min, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 from pyroaring import BitMap
 
 from organizers.models import Organizer
@@ -73,6 +74,7 @@ from .models import (
     MeetingInstance,
     OrganizerDay,
     OrganizerMonth,
+    OrganizerRunning,
     Person,
     RollupCursor,
 )
@@ -384,7 +386,9 @@ def rollups_recompute(cells: set) -> None:
     )
     group_days = _recompute_groups({(group, day) for _o, group, day in cells}, fresh=summed)
     account_days = _recompute_account(days, fresh=group_days)
-    _recompute_months({_month(day) for _o, _g, day in cells}, organizers=organizers)
+    months = {_month(day) for _o, _g, day in cells}
+    _recompute_months(months, organizers=organizers)
+    _recompute_running(min(months), organizers=organizers)
     _recompute_group_months({(group, _month(day)) for _o, group, day in cells}, fresh=group_days)
     _recompute_account_months({_month(day) for day in days}, fresh=account_days)
 
@@ -522,6 +526,81 @@ def _recompute_months(months: set[date], *, organizers: set | None) -> None:
         cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({columns}) {select}", params)  # noqa: S608 (names from the model)
 
 
+def _previous_month(month: date) -> date:
+    return (month - timedelta(days=1)).replace(day=1)
+
+
+_Pair = tuple[int | None, int | None]  # (organizer id, group id)
+
+
+def _recompute_running(since: date, *, organizers: set | None) -> None:
+    """Recompute the OrganizerRunning rows of ``organizers`` (None: all) from the month
+    ``since`` on, after their OrganizerMonth rows of those months changed, and keep every
+    other organizer's rows dense up to the last month (carried over, unchanged): the rows
+    before ``since`` are the base, the months from ``since`` are added to it."""
+    last = OrganizerMonth.objects.aggregate(last=Max("month"))["last"]
+    kept_last = OrganizerRunning.objects.aggregate(last=Max("month"))["last"]
+    if last is None:
+        OrganizerRunning.objects.all().delete()
+        return
+    if kept_last is not None and kept_last > last:  # the newest month's cells are gone
+        OrganizerRunning.objects.filter(month__gt=last).delete()
+    quote = connection.ops.quote_name
+    table = quote(OrganizerRunning._meta.db_table)
+    columns = ", ".join(quote(name) for name in ("organizer_id", "group_id", "month",
+                                                 "meetings", "attendee_minutes"))  # fmt: skip
+    month = kept_last
+    while month is not None and month < last:  # a new month: every pair's total goes on
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT organizer_id, group_id, %s, "  # noqa: S608
+                f"meetings, attendee_minutes FROM {table} WHERE month = %s",
+                [connection.ops.adapt_datefield_value(_next_month(month)),
+                 connection.ops.adapt_datefield_value(month)],
+            )  # fmt: skip
+        month = _next_month(month)
+    scope = Q() if organizers is None else _in("organizer_id", organizers)
+    OrganizerRunning.objects.filter(scope, month__gte=since).delete()
+    base: dict[_Pair, list[int]] = {}
+    for organizer_id, group_id, meetings, minutes in OrganizerRunning.objects.filter(
+        scope, month=_previous_month(since)
+    ).values_list("organizer_id", "group_id", "meetings", "attendee_minutes"):
+        totals = base.setdefault((organizer_id, group_id), [0, 0])
+        totals[0] += meetings
+        totals[1] += minutes
+    added: dict[_Pair, dict[date, tuple[int, int]]] = {}
+    for organizer_id, group_id, month, meetings, minutes in OrganizerMonth.objects.filter(
+        scope, month__gte=since
+    ).values_list("organizer_id", "group_id", "month", "meetings", "attendee_minutes"):
+        cells = added.setdefault((organizer_id, group_id), {})
+        old = cells.get(month, (0, 0))
+        cells[month] = (old[0] + meetings, old[1] + minutes)
+    rows = []
+    for pair in base.keys() | added.keys():
+        totals = list(base.get(pair, (0, 0)))
+        cells = added.get(pair, {})
+        month = since if pair in base else min(cells)
+        while month <= last:
+            meetings, minutes = cells.get(month, (0, 0))
+            totals[0] += meetings
+            totals[1] += minutes
+            rows.append({"organizer_id": pair[0], "group_id": pair[1], "month": month,
+                         "meetings": totals[0], "attendee_minutes": totals[1]})  # fmt: skip
+            month = _next_month(month)
+    _insert(OrganizerRunning, rows)
+
+
+def rollups_rebuild_running() -> None:
+    """Rebuild every OrganizerRunning row from the OrganizerMonth rows, under the lock every
+    roll-up write takes (the end of :func:`rollups_rebuild`; migration 0011)."""
+    with transaction.atomic():
+        _one_writer_at_a_time()
+        first = OrganizerMonth.objects.aggregate(first=Min("month"))["first"]
+        OrganizerRunning.objects.all().delete()
+        if first is not None:
+            _recompute_running(first, organizers=None)
+
+
 ALL_GROUPS = object()  # in _recompute_group_months' keys: every group of the month
 
 
@@ -611,18 +690,20 @@ def rollups_rebuild(
     *,
     days_per_step: int = 7,
     restart: bool = False,
+    running: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> int:
     """Rebuild every roll-up cell from the rows, ``days_per_step`` UTC days per transaction.
 
     Idempotent (each step replaces its days' cells) and resumable: the next day to do is saved
     with each step, so a rebuild that was stopped continues where it was (``restart`` starts
-    over). Returns the number of meeting instances summed."""
+    over). The organizers' running totals are rebuilt once every day is (``running``: not
+    before migration 0010 made their table). Returns the number of meeting instances summed."""
     cursor = RollupCursor.objects.filter(name=REBUILD).first()
     if cursor is None or restart:
         bounds = MeetingInstance.objects.aggregate(low=Min("start_time"), high=Max("start_time"))
         if bounds["low"] is None:
-            for model in _CELL_MODELS:
+            for model in (*_CELL_MODELS, *((OrganizerRunning,) if running else ())):
                 model.objects.all().delete()
             RollupCursor.objects.filter(name=REBUILD).delete()
             return 0
@@ -645,11 +726,13 @@ def rollups_rebuild(
         if progress is not None:
             progress(f"roll-ups rebuilt up to {step_last:%Y-%m-%d} (of {cursor.last_day:%Y-%m-%d})")
     cursor.delete()
-    _analyze()
+    if running:  # once, at the end: every step's months move every later month's totals
+        rollups_rebuild_running()
+    _analyze(*_CELL_MODELS, *((OrganizerRunning,) if running else ()))
     return total
 
 
-def _analyze() -> None:
+def _analyze(*models) -> None:
     """Refresh the planner's statistics of the cells after a rebuild (PostgreSQL): a rebuild
     rewrites every month's cells once per step, and until autovacuum came by the dashboard's
     plans read month tables it believed empty (bench/growth.py, 10M rows: 150k index entries
@@ -657,7 +740,7 @@ def _analyze() -> None:
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
     quote = connection.ops.quote_name
-    tables = ", ".join(quote(model._meta.db_table) for model in _CELL_MODELS)
+    tables = ", ".join(quote(model._meta.db_table) for model in models)
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM ANALYZE {tables}")
 
@@ -901,15 +984,49 @@ def local_hours(slots: UtcSlots, *, tz: tzinfo, start: date, days: int) -> Local
     return hours
 
 
-def _by_month(ranges: list[tuple[date, date]]) -> list[tuple[date, date]]:
-    """The day ranges cut at month boundaries."""
-    pieces = []
-    for low, high in ranges:
-        while low <= high:
-            last = min(high, _next_month(low) - timedelta(days=1))
-            pieces.append((low, last))
-            low = last + timedelta(days=1)
-    return pieces
+# One read of a month's running totals costs about as much as this many days of OrganizerDay
+# rows: an account's organizers meet on about two days in five (bench/dataset.py).
+_RUNNING_READ_DAYS = 3
+
+# ("running", sign, month, None): ``sign`` × the running totals up to ``month``;
+# ("days", sign, first, last): ``sign`` × the OrganizerDay cells of those days.
+_Term = tuple[str, int, date, date | None]
+
+
+def _through(day: date, sign: int, *, today: date) -> list[_Term]:
+    """``sign`` × every organizer's sums of the UTC days up to and including ``day``: the
+    running totals up to the month before plus the month's days up to ``day``, or the running
+    totals up to ``day``'s month less its days after ``day`` (none after ``today``), whichever
+    reads fewer days."""
+    month = _month(day)
+    month_last = _next_month(month) - timedelta(days=1)
+    before = (day - month).days + 1
+    after = max(0, (min(month_last, today) - day).days)
+    if before <= after:
+        return [("running", sign, _previous_month(month), None), ("days", sign, month, day)]
+    terms: list[_Term] = [("running", sign, month, None)]
+    if after:
+        terms.append(("days", -sign, day + timedelta(days=1), month_last))
+    return terms
+
+
+def _top_terms(days: RollupRange, *, today: date) -> list[_Term]:
+    """The reads whose signed sums are every organizer's sums over ``days``, whichever costs
+    less: the day cells themselves, or the totals up to the last day less those up to the day
+    before the first (two rows per organizer, plus the days around the month boundaries)."""
+    assert days.first is not None and days.last is not None
+    direct: list[_Term] = [("days", 1, days.first, days.last)]
+    through = _through(days.last, 1, today=today) + _through(
+        days.first - timedelta(days=1), -1, today=today
+    )
+
+    def cost(terms: list[_Term]) -> int:
+        return sum(
+            _RUNNING_READ_DAYS if kind == "running" else (high - low).days + 1
+            for kind, _sign, low, high in terms
+        )
+
+    return direct if cost(direct) <= cost(through) else through
 
 
 def rollup_top_organizers(
@@ -922,42 +1039,38 @@ def rollup_top_organizers(
 ) -> dict[str, list[dict]]:
     """The ``limit`` organizers with the most meetings (``"meetings"``) and the most
     attendee-minutes (``"minutes"``) — ties in organizer order, the unknown organizer last —
-    with their names, ranked by the database in one statement: whole months from
-    OrganizerMonth, the days around them from OrganizerDay, the raw rows of ``edges`` (the
-    partial UTC days at the range's edges). Rows: ``organizer_id``, ``meetings``,
-    ``minutes`` and the organizer's ``first_name``, ``last_name``, ``email``.
+    with their names, ranked by the database in one statement: the whole UTC days from the
+    running totals (OrganizerRunning) and the day cells (OrganizerDay, :func:`_top_terms`), the
+    raw rows of ``edges`` (the partial UTC days at the range's edges). Rows: ``organizer_id``,
+    ``meetings``, ``minutes`` and the organizer's ``first_name``, ``last_name``, ``email``.
 
     Only the two lists leave the database: summing every organizer's cells and ranking them
-    in Python took longer than the sums (5,000 organizers: ~100 ms, bench/growth.py)."""
+    in Python took longer than the sums (5,000 organizers: ~100 ms, bench/growth.py); the
+    names are joined to the twenty rows ranked, not to every organizer's sums."""
     quote = connection.ops.quote_name
     adapt = connection.ops.adapt_datefield_value
     parts: list[tuple[str, list]] = []  # (SELECT organizer_id, meetings, minutes, params)
     if days.first is not None:
-        first_month, after_months, day_ranges = _whole_months(days)
-        month_table, day_table = OrganizerMonth._meta.db_table, OrganizerDay._meta.db_table
-        tables: list[tuple[str, str, str, list]] = []  # (table, sign, where, params)
-        if first_month < after_months:
-            tables.append((month_table, "", "month >= %s AND month < %s",
-                           [adapt(first_month), adapt(after_months)]))  # fmt: skip
-        for low, high in _by_month(day_ranges):
-            month, after = _month(low), _next_month(low)
-            if (after - month).days - ((high - low).days + 1) < (high - low).days + 1:
-                # Most of a month: the month's sums less its days outside the range.
-                tables.append((month_table, "", "month = %s", [adapt(month)]))
-                tables.append((day_table, "-", "(day >= %s AND day < %s OR day > %s AND day < %s)",
-                               [adapt(month), adapt(low), adapt(high), adapt(after)]))  # fmt: skip
+        running = quote(OrganizerRunning._meta.db_table)
+        cells = quote(OrganizerDay._meta.db_table)
+        for kind, sign, low, high in _top_terms(days, today=timezone.now().astimezone(UTC).date()):
+            if kind == "running":
+                # The last month kept, if ``low`` is later: nothing was held after it.
+                table = running
+                where = f"month = (SELECT MAX(month) FROM {running} WHERE month <= %s)"  # noqa: S608 (names from the model)
+                values = [adapt(low)]
             else:
-                tables.append((day_table, "", "day >= %s AND day <= %s", [adapt(low), adapt(high)]))
-        for table, sign, where, values in tables:
+                table, where, values = cells, "day >= %s AND day <= %s", [adapt(low), adapt(high)]
             if group_ids is not None:
                 where += f" AND group_id IN ({', '.join(['%s'] * len(group_ids)) or 'NULL'})"
                 values = [*values, *sorted(group_ids)]
             if organizer_id is not None:
                 where += " AND organizer_id = %s"
                 values = [*values, organizer_id]
+            minus = "-" if sign < 0 else ""
             parts.append(
-                (f"SELECT organizer_id, {sign}meetings, {sign}attendee_minutes "  # noqa: S608
-                 f"FROM {quote(table)} WHERE {where}", values)
+                (f"SELECT organizer_id, {minus}meetings, {minus}attendee_minutes "  # noqa: S608
+                 f"FROM {table} WHERE {where}", values)
             )  # fmt: skip
     try:
         edge_sql, edge_params = (
@@ -973,16 +1086,17 @@ def rollup_top_organizers(
         return {"meetings": [], "minutes": []}
     organizers = quote(Organizer._meta.db_table)
     ranked = (
-        "SELECT * FROM (SELECT p.organizer_id, p.meetings, p.minutes, o.first_name, "  # noqa: S608
-        f"o.last_name, o.email FROM per p LEFT JOIN {organizers} o ON o.id = p.organizer_id "
-        "ORDER BY p.{measure} DESC, p.organizer_id IS NULL, p.organizer_id LIMIT %s) {measure}"
+        "SELECT '{measure}', t.organizer_id, t.meetings, t.minutes, o.first_name, "  # noqa: S608
+        "o.last_name, o.email FROM (SELECT organizer_id, meetings, minutes FROM per "
+        "ORDER BY {measure} DESC, organizer_id IS NULL, organizer_id LIMIT %s) t "
+        f"LEFT JOIN {organizers} o ON o.id = t.organizer_id"
     )
     sql = (
         "WITH cells (organizer_id, meetings, minutes) AS ("  # noqa: S608
         + " UNION ALL ".join(part for part, _params in parts)
         + "), per AS (SELECT organizer_id, SUM(meetings) AS meetings, SUM(minutes) AS minutes "
-        # A month less its days outside the range leaves 0 meetings to an organizer who
-        # held none inside it: no row, as from the raw rows.
+        # Totals less the days outside the range leave 0 meetings to an organizer who held
+        # none inside it: no row, as from the raw rows.
         "FROM cells GROUP BY organizer_id HAVING SUM(meetings) > 0) "
         + ranked.format(measure="meetings")
         + " UNION ALL "
@@ -992,19 +1106,20 @@ def rollup_top_organizers(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    found = [
-        {
+    lists: dict[str, list[dict]] = {"meetings": [], "minutes": []}
+    for measure, pk, meetings, minutes, first_name, last_name, email in rows:
+        lists[measure].append({
             "organizer_id": pk,
             "meetings": int(meetings or 0),
             "minutes": int(minutes or 0),
             "first_name": first_name,
             "last_name": last_name,
             "email": email,
-        }
-        for pk, meetings, minutes, first_name, last_name, email in rows
-    ]
-    shown = len(found) // 2  # as many rows in both lists: every organizer has both sums
-    return {"meetings": found[:shown], "minutes": found[shown:]}
+        })  # fmt: skip
+    for measure, found in lists.items():  # the join keeps no order: the ranking's again
+        found.sort(key=lambda row: (-row[measure], row["organizer_id"] is None,
+                                    row["organizer_id"] or 0))  # fmt: skip
+    return lists
 
 
 def people_of_instances(qs: QuerySet[MeetingInstance]) -> BitMap:

@@ -16,7 +16,7 @@ from django.db import migrations
 def build(apps, schema_editor):
     from meetings.rollups import rollups_rebuild
 
-    rollups_rebuild(restart=True)
+    rollups_rebuild(restart=True, running=False)  # their table comes with 0010
 
 
 class Migration(migrations.Migration):

@@ -102,3 +102,23 @@ def test_a_manager_of_a_group_tree_sees_the_tree_only(history, manager_user):
     assert week.kpis["attendee_minutes"] == 150 + 30 + 900
     assert week.kpis["unique_attendees"] == 3  # x, y, z (not Olga's meeting)
     assert {row["name"] for row in week.top_by_meetings} == {"Alice Archer", "Bob Baker"}
+
+
+def test_a_years_top_organizers_read_two_running_totals_and_a_few_days():
+    """A year's top lists read each organizer's running totals twice (up to the last day,
+    less up to the day before the first) and the few days around the month boundaries; a
+    week reads its own days (issue 14: at 5,000 organizers a year's months were 60k rows)."""
+    from meetings.rollups import RollupRange, _top_terms
+
+    year = _top_terms(RollupRange(date(2025, 12, 4), date(2026, 12, 2)), today=date(2026, 12, 3))
+    assert sorted((kind, sign, low) for kind, sign, low, _high in year if kind == "running") == [
+        ("running", -1, date(2025, 11, 1)),  # up to November 2025, less
+        ("running", 1, date(2026, 12, 1)),  # up to December 2026 (today's month)
+    ]
+    days = {(sign, low, high) for kind, sign, low, high in year if kind == "days"}
+    assert days == {
+        (-1, date(2025, 12, 1), date(2025, 12, 3)),  # December 2025 before the range
+        (-1, date(2026, 12, 3), date(2026, 12, 31)),  # today and after: only today's cells
+    }
+    week = _top_terms(RollupRange(date(2026, 11, 26), date(2026, 12, 2)), today=date(2026, 12, 3))
+    assert week == [("days", 1, date(2026, 11, 26), date(2026, 12, 2))]

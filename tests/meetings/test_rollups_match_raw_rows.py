@@ -31,6 +31,7 @@ from meetings.models import (
     MeetingInstance,
     OrganizerDay,
     OrganizerMonth,
+    OrganizerRunning,
 )
 from meetings.rollups import rollups_kept, rollups_rebuild
 from meetings.selectors import DateWindow, HistoryFilter
@@ -229,7 +230,41 @@ def test_rollups_give_the_figures_of_the_raw_rows(world, meetings, resync, views
                 upsert(world, key, spec)
         for spec in views:
             assert_matches(world, spec)
+        assert running() == running_of_months()
         transaction.set_rollback(True)
+
+
+def running() -> list[tuple]:
+    return sorted(
+        OrganizerRunning.objects.values_list(
+            "organizer_id", "group_id", "month", "meetings", "attendee_minutes"
+        ),
+        key=repr,
+    )
+
+
+def running_of_months() -> list[tuple]:
+    """OrganizerRunning as it must be: each (organizer, group)'s month sums added up, a row
+    for every month from its first to the last month of any."""
+    months = list(
+        OrganizerMonth.objects.values_list(
+            "organizer_id", "group_id", "month", "meetings", "attendee_minutes"
+        )
+    )
+    if not months:
+        return []
+    last = max(month for _o, _g, month, _m, _a in months)
+    rows = []
+    for pair in {(o, g) for o, g, *_rest in months}:
+        mine = [row for row in months if row[:2] == pair]
+        month = min(row[2] for row in mine)
+        meetings = minutes = 0
+        while month <= last:
+            meetings += sum(row[3] for row in mine if row[2] == month)
+            minutes += sum(row[4] for row in mine if row[2] == month)
+            rows.append((*pair, month, meetings, minutes))
+            month = (month + timedelta(days=32)).replace(day=1)
+    return sorted(rows, key=repr)
 
 
 def cells() -> list[tuple]:
@@ -270,6 +305,7 @@ def cells() -> list[tuple]:
         for month, people in AccountMonth.objects.values_list("month", "people")
     )
     return [
+        running(),
         rows(OrganizerDay, "organizer_id", "group_id"),
         rows(GroupDay, "group_id"),
         months,
@@ -294,7 +330,8 @@ def test_a_rebuild_gives_the_cells_the_sync_kept_and_can_be_repeated(world):
     ]
     write(world, meetings, first_key=8_000_000)
     kept = cells()
-    assert kept[0], "the sync kept cells"
+    assert kept[1], "the sync kept cells"
+    assert kept[0] == running_of_months() != []
     rollups_rebuild(days_per_step=3)
     assert cells() == kept
     rollups_rebuild(restart=True)
@@ -325,6 +362,6 @@ def test_an_interrupted_rebuild_continues_from_its_cursor(world):
     RollupCursor.objects.create(name="rebuild", next_day=first, last_day=first + timedelta(days=4))
     rollups_rebuild(days_per_step=2)
     assert not RollupCursor.objects.exists()
-    assert {row[2] for row in cells()[0]} == {first + timedelta(days=d) for d in range(5)}
+    assert {row[2] for row in cells()[1]} == {first + timedelta(days=d) for d in range(5)}
     rollups_rebuild(restart=True)
     assert cells() == kept
