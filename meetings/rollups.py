@@ -56,7 +56,7 @@ from operator import add
 import numpy as np
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Max, Min, Q, QuerySet, Sum, Value
+from django.db.models import Max, Min, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from pyroaring import BitMap
@@ -538,8 +538,10 @@ def _recompute_running(since: date, *, organizers: set | None) -> None:
     ``since`` on, after their OrganizerMonth rows of those months changed, and keep every
     other organizer's rows dense up to the last month (carried over, unchanged): the rows
     before ``since`` are the base, the months from ``since`` are added to it."""
-    last = OrganizerMonth.objects.aggregate(last=Max("month"))["last"]
-    kept_last = OrganizerRunning.objects.aggregate(last=Max("month"))["last"]
+    newest = OrganizerRunning.objects.order_by("-month").values("month")[:1]
+    # Max of the subquery: its one value (no OrganizerMonth row: both None, all go).
+    ends = OrganizerMonth.objects.aggregate(last=Max("month"), kept_last=Max(Subquery(newest)))
+    last, kept_last = ends["last"], ends["kept_last"]
     if last is None:
         OrganizerRunning.objects.all().delete()
         return
@@ -561,20 +563,25 @@ def _recompute_running(since: date, *, organizers: set | None) -> None:
         month = _next_month(month)
     scope = Q() if organizers is None else _in("organizer_id", organizers)
     OrganizerRunning.objects.filter(scope, month__gte=since).delete()
+    # The totals up to the month before ``since`` (the base) and the months from it, at once.
+    names = ("organizer_id", "group_id", "month", "meetings", "attendee_minutes")
+    before = _previous_month(since)
     base: dict[_Pair, list[int]] = {}
-    for organizer_id, group_id, meetings, minutes in OrganizerRunning.objects.filter(
-        scope, month=_previous_month(since)
-    ).values_list("organizer_id", "group_id", "meetings", "attendee_minutes"):
-        totals = base.setdefault((organizer_id, group_id), [0, 0])
-        totals[0] += meetings
-        totals[1] += minutes
     added: dict[_Pair, dict[date, tuple[int, int]]] = {}
-    for organizer_id, group_id, month, meetings, minutes in OrganizerMonth.objects.filter(
-        scope, month__gte=since
-    ).values_list("organizer_id", "group_id", "month", "meetings", "attendee_minutes"):
-        cells = added.setdefault((organizer_id, group_id), {})
-        old = cells.get(month, (0, 0))
-        cells[month] = (old[0] + meetings, old[1] + minutes)
+    for organizer_id, group_id, month, meetings, minutes in (
+        OrganizerRunning.objects.filter(scope, month=before)
+        .values_list(*names)
+        .union(OrganizerMonth.objects.filter(scope, month__gte=since).values_list(*names), all=True)
+    ):
+        pair = (organizer_id, group_id)
+        if month == before:
+            totals = base.setdefault(pair, [0, 0])
+            totals[0] += meetings
+            totals[1] += minutes
+        else:
+            cells = added.setdefault(pair, {})
+            old = cells.get(month, (0, 0))
+            cells[month] = (old[0] + meetings, old[1] + minutes)
     rows = []
     for pair in base.keys() | added.keys():
         totals = list(base.get(pair, (0, 0)))
