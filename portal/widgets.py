@@ -75,6 +75,8 @@ class LazyOptionsSelect(FastSelect):
             "hx-select": "select",
             "hx-swap": "outerHTML",
             "hx-push-url": "false",
+            # static/portal/portal.js keeps a choice made before the list arrives.
+            "data-lazy-options": "",
         }
         return format_html(
             "<select{}>{}</select>",

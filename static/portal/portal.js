@@ -16,3 +16,17 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// A select whose options arrive after the page (portal.widgets.LazyOptionsSelect) is sent the
+// value it had when it asked: a choice made meanwhile is kept in the list that replaces it.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var select = event.detail.elt;
+  if (!(select instanceof HTMLSelectElement) || !select.hasAttribute("data-lazy-options")) { return; }
+  var fresh = new DOMParser().parseFromString(event.detail.serverResponse, "text/html").querySelector("select");
+  if (!fresh) { return; }
+  var kept = Array.prototype.find.call(fresh.options, function (option) { return option.value === select.value; });
+  if (!kept) { return; }
+  Array.prototype.forEach.call(fresh.options, function (option) { option.removeAttribute("selected"); });
+  kept.setAttribute("selected", "");
+  event.detail.serverResponse = fresh.outerHTML;
+});

@@ -138,3 +138,31 @@ def test_manager_filters_the_dashboard_and_downloads_a_meetings_attendees(
     assert emails[1].endswith("@example.com")
 
     assert problems == [], problems
+
+
+def test_a_choice_made_before_the_organizer_list_arrives_is_kept(
+    browser_context, live_server, account
+):
+    """The organizer list is asked for right after the page, with the value the select had
+    then; the Manager changes it before the answer comes: the list that arrives keeps the
+    Manager's choice (and the dashboard the filters it was redrawn for)."""
+    from organizers.models import Organizer
+
+    alice = Organizer.objects.get(first_name="Alice")
+    sign_in_with_session(browser_context, live_server.url, account["manager"])
+    page = browser_context.new_page()
+    held = []  # the list's request, answered only when the test says so
+    page.route("**/meetings/filters/organizers/**", lambda route: held.append(route))
+
+    page.goto(f"{live_server.url}/meetings/dashboard/?organizer={alice.pk}")
+    page.wait_for_selector('#dashboard-body[data-charted-meetings="20"]')
+    while not held:
+        page.wait_for_timeout(50)
+    assert page.locator("#id_organizer option").count() == 2  # all, and Alice (the chosen)
+    page.select_option("#id_organizer", value="")  # all organizers, before the list arrives
+    page.wait_for_selector('#dashboard-body[data-charted-meetings="30"]')
+
+    held[0].continue_()
+    page.wait_for_selector("#id_organizer option:nth-child(3)", state="attached")
+    assert page.input_value("#id_organizer") == ""
+    assert page.locator('[data-kpi="meetings"]').inner_text() == "30"
