@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import CharField, Count, Max, Min, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Cast
+from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from organizers.models import Group
 
@@ -44,29 +45,59 @@ def last_success_by_area(*, areas: Iterable[Area] = AREAS) -> dict[str, datetime
     an (area, key, outcome) in its index, however many runs have been recorded; an area synced
     by group reads its whole-account run and every group's newest in the same statement.
     """
-    successes = SyncRun.objects.filter(outcome=SyncOutcome.SUCCESS, finished_at__isnull=False)
-    newest = successes.order_by("-finished_at").values_list("finished_at", flat=True)
     last: dict[str, datetime | None] = {}
     for entry in areas:
-        whole = newest.filter(area=entry.key, key="")
         if not entry.per_group:
-            last[entry.key] = whole.first()
+            last[entry.key] = _newest_success(entry.key)
             continue
-        group_key = Cast(OuterRef("group_key"), output_field=CharField())
-        groups = Group.objects.annotate(
-            last=Subquery(newest.filter(area=entry.key, key=group_key)[:1])
-        ).aggregate(
-            groups=Count("pk"),
-            synced=Count("last"),
-            oldest=Min("last"),
-            whole=Max(Subquery(whole[:1])),  # the same for every group: their Max is it
-        )
-        # No group at all: the aggregate has no row to carry the whole-account run.
-        at = groups["whole"] if groups["groups"] else whole.first()
-        if groups["groups"] and groups["synced"] == groups["groups"]:
-            at = groups["oldest"] if at is None else max(at, groups["oldest"])
+        groups, synced, oldest, whole = _group_successes(entry.key)
+        at = whole
+        if groups and synced == groups:
+            at = oldest if at is None else max(at, oldest)
         last[entry.key] = at
     return last
+
+
+def _newest_success(area: str) -> datetime | None:
+    return (
+        SyncRun.objects.filter(
+            area=area, key="", outcome=SyncOutcome.SUCCESS, finished_at__isnull=False
+        )
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+        .first()
+    )
+
+
+def _group_successes(area: str) -> tuple[int, int, datetime | None, datetime | None]:
+    """For an area synced by group: how many groups there are, how many have a successful
+    run, the oldest of their newest successes, and the newest whole-account success; one
+    statement. Written in SQL: the same statement built with the ORM (a subquery per group in
+    an aggregate) cost 1.5 ms of Python on every cold dashboard, its execution 0.2 ms."""
+    quote = connection.ops.quote_name
+    runs, groups = quote(SyncRun._meta.db_table), quote(Group._meta.db_table)
+    newest = (
+        f"SELECT r.finished_at FROM {runs} r WHERE r.area = %s AND r.key = {{key}} "  # noqa: S608
+        "AND r.outcome = %s AND r.finished_at IS NOT NULL ORDER BY r.finished_at DESC LIMIT 1"
+    )
+    sql = (
+        f"SELECT COUNT(*), COUNT(at), MIN(at), ({newest.format(key='%s')}) FROM "  # noqa: S608
+        f"(SELECT ({newest.format(key='CAST(g.group_key AS VARCHAR(20))')}) AS at "
+        f"FROM {groups} g) per_group"
+    )
+    success = SyncOutcome.SUCCESS.value
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [area, "", success, area, success])
+        count, synced, oldest, whole = cursor.fetchone()
+    return count, synced, _moment(oldest), _moment(whole)
+
+
+def _moment(value) -> datetime | None:
+    """A timestamp read with SQL: an aware datetime (SQLite gives a naive UTC string)."""
+    if value is None or isinstance(value, datetime) and timezone.is_aware(value):
+        return value
+    moment = value if isinstance(value, datetime) else parse_datetime(value)
+    return timezone.make_aware(moment, UTC)
 
 
 def last_success_at(area: str) -> datetime | None:
