@@ -135,7 +135,10 @@ class RowsChoiceIterator(ModelChoiceIterator):
         """The empty choice and the choices among ``values`` (ids; anything else is none): what
         :class:`LazyOptionsSelect` writes into the page."""
         ids = [number for number in map(parse_id, values) if number is not None]
-        return list(RowsChoiceIterator(self.field, self.queryset.filter(pk__in=ids)))
+        if not ids:
+            return [("", self.field.empty_label)] if self.field.empty_label is not None else []
+        # iter(): list() of the iterator itself would ask its length first, a COUNT query.
+        return list(iter(RowsChoiceIterator(self.field, self.queryset.filter(pk__in=ids))))
 
     def __iter__(self):
         if self.field.empty_label is not None:
