@@ -65,7 +65,11 @@ def dashboard_body(
         # template engine (which escaped every value), is marked safe again as it was.
         return DashboardBody(html=SafeString(html), board=None)
     board = selectors.history_dashboard(
-        user=request.user, filters=filters, cursor=cursor, oldest=version["oldest"]
+        user=request.user,
+        filters=filters,
+        cursor=cursor,
+        oldest=version["oldest"],
+        table_fields=DashboardMeetingsTable.reads,
     )
     table = DashboardMeetingsTable()
     html = render_to_string(

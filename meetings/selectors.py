@@ -469,15 +469,8 @@ def organizer_totals(qs: QuerySet[MeetingInstance]) -> list[dict]:
 
 
 def _ranked(totals: list[dict], measure: str) -> list[dict]:
-    """The top organizers by ``measure``; ties in organizer order, unknown organizer last."""
-    return sorted(
-        totals,
-        key=lambda row: (
-            -(row[measure] or 0),
-            row["organizer_id"] is None,
-            row["organizer_id"] or 0,
-        ),
-    )[:TOP_ORGANIZERS]
+    """The top organizers by ``measure`` (:func:`rollups.top_order`)."""
+    return sorted(totals, key=rollups.top_order(measure))[:TOP_ORGANIZERS]
 
 
 def _top_row(organizer_id, meetings, minutes, first_name, last_name, email) -> dict:
@@ -531,18 +524,13 @@ def busiest_hours(by_hour: rollups.LocalHours) -> list[dict]:
     return grid
 
 
-# What the dashboard's table (meetings.tables.DashboardMeetingsTable) shows of a row: only
-# these are read (51 instances with their organizer and group: a tenth of a cold page).
-_TABLE_FIELDS = (
-    "instance_key", "meeting_id", "subject", "start_time", "end_time", "duration_minutes",
-    "num_attendees", "attendee_minutes", "organizer__first_name", "organizer__last_name",
-    "organizer__email", "group__name",
-)  # fmt: skip
-
-
-def history_table_page(qs: QuerySet[MeetingInstance], *, cursor: Cursor | None) -> KeysetPage:
+def history_table_page(
+    qs: QuerySet[MeetingInstance], *, cursor: Cursor | None, only: tuple[str, ...] = ()
+) -> KeysetPage:
+    """A page of the dashboard's table; ``only``: the fields its rows show (all when empty)."""
+    qs = qs.select_related("organizer", "group")
     return keyset_page(
-        qs.select_related("organizer", "group").only(*_TABLE_FIELDS),
+        qs.only(*only) if only else qs,
         field="start_time",
         cursor=cursor,
         descending=True,
@@ -717,10 +705,16 @@ def dashboard_summary(*, user, filters: HistoryFilter) -> DashboardSummary:
 
 
 def history_dashboard(
-    *, user, filters: HistoryFilter, cursor: Cursor | None, oldest: datetime | None = None
+    *,
+    user,
+    filters: HistoryFilter,
+    cursor: Cursor | None,
+    oldest: datetime | None = None,
+    table_fields: tuple[str, ...] = (),
 ) -> HistoryDashboard:
     """Everything the history dashboard shows, in a fixed number of queries. ``oldest``: the
-    oldest cached start, if already read (``instances_version()["oldest"]``)."""
+    oldest cached start, if already read (``instances_version()["oldest"]``); ``table_fields``:
+    the only fields of the table's rows to read (its declaration's ``reads``)."""
     if oldest is None:
         oldest = instances_version()["oldest"]
     summary = dashboard_summary(user=user, filters=filters)
@@ -729,7 +723,7 @@ def history_dashboard(
     by_meetings = figures.top_by_meetings
     by_minutes = figures.top_by_minutes
     heatmap = busiest_hours(by_hour)
-    page = history_table_page(qs, cursor=cursor)
+    page = history_table_page(qs, cursor=cursor, only=table_fields)
     synced_at = last_sync_at(SyncArea.HISTORY)
     oldest_day = timezone.localtime(oldest, filters.window.tz).date() if oldest else None
     before_oldest = oldest_day is not None and filters.window.start < oldest_day

@@ -105,6 +105,15 @@ class DashboardMeetingsTable(Table):
         ),
     )
 
+    # The only fields of an instance (and its organizer and group) the page's rows read:
+    # 51 rows of every field cost a tenth of a cold dashboard (bench/). A field used below
+    # and missing here costs a query per row (tests/meetings/test_query_counts.py).
+    reads = (
+        "instance_key", "meeting_id", "subject", "start_time", "end_time", "duration_minutes",
+        "num_attendees", "attendee_minutes", "organizer__first_name", "organizer__last_name",
+        "organizer__email", "group__name",
+    )  # fmt: skip
+
     def fields(self, i: MeetingInstance) -> dict:
         return {
             "pk": i.pk,

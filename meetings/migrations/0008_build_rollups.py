@@ -16,7 +16,7 @@ from django.db import migrations
 def build(apps, schema_editor):
     from meetings.rollups import rollups_rebuild
 
-    rollups_rebuild(restart=True, running=False)  # their table comes with 0010
+    rollups_rebuild(restart=True)
 
 
 class Migration(migrations.Migration):

@@ -122,3 +122,38 @@ def test_a_years_top_organizers_read_two_running_totals_and_a_few_days():
     }
     week = _top_terms(RollupRange(date(2026, 11, 26), date(2026, 12, 2)), today=date(2026, 12, 3))
     assert week == [("days", 1, date(2026, 11, 26), date(2026, 12, 2))]
+
+
+def test_a_meeting_dated_after_today_is_not_in_a_range_that_ends_today(db):
+    """The top lists read a month's running totals less its days after the range, even days
+    after today: a meeting dated later (a skewed clock, imported data) is not counted."""
+    from datetime import UTC, datetime, timedelta
+
+    from django.db import transaction
+
+    from meetings.models import MeetingInstance
+    from meetings.rollups import RollupRange, rollup_top_organizers, rollups_kept
+    from tests.factories import OrganizerFactory
+
+    today = datetime.now(UTC).date()
+    organizer = OrganizerFactory()
+    month_last = (today.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    later = max(month_last, today + timedelta(days=1))  # this month's last day, or tomorrow
+    for key, day in ((1, today - timedelta(days=40)), (2, later)):
+        start = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=9)
+        with transaction.atomic(), rollups_kept(instance_keys=[key]):
+            MeetingInstance.objects.create(
+                instance_key=key, meeting_id=key, organizer=organizer, subject="Held",
+                start_time=start, end_time=start + timedelta(minutes=30), duration_minutes=30,
+                attendee_minutes=10,
+            )  # fmt: skip
+    top = rollup_top_organizers(
+        days=RollupRange(today - timedelta(days=60), today),
+        group_ids=None,
+        organizer_id=None,
+        edges=MeetingInstance.objects.none(),
+        limit=10,
+    )
+    assert [(row["organizer_id"], row["meetings"]) for row in top["meetings"]] == [
+        (organizer.pk, 1)
+    ]
