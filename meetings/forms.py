@@ -279,6 +279,17 @@ class CursorFilterSet(django_filters.FilterSet):
         model = Attendee
         fields: list[str] = []
 
+    def get_form_class(self):
+        """django-filter's form class, made once per filterset class rather than per request
+        (a ``type()`` of the form over every filter's field: 50 of the 115 µs a meeting's
+        attendees page spent on its two cursors). The filters here and in the subclasses are
+        the same for every request; a subclass whose fields vary must override this again."""
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            type(self)._form_class = form_class
+        return form_class
+
     def cursor(self, name: str) -> Cursor | None:
         """The cursor ``name`` if it is valid, else None (a damaged link starts from the first
         page, and the page shows the filters' errors)."""
