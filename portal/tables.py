@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from operator import itemgetter
 from string import Formatter
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from django.conf import settings
 from django.http import FileResponse, QueryDict, StreamingHttpResponse
@@ -140,6 +140,27 @@ def _fill(pattern: str, pieces: Mapping[str, str]) -> str:
 
 
 _FORMATS: dict[tuple, dict] = {}
+_HEADS: dict[type, SafeString] = {}  # a table class's headings, when they have no sort links
+
+
+class _RowFormat(NamedTuple):
+    """A row's ``format_html`` pattern (positional fields), what picks the row's distinct
+    fields from :meth:`Table.fields` in order, and what repeats them in the pattern's order
+    when the pattern names a field more than once (else None)."""
+
+    pattern: str
+    pick: Callable[[Any], tuple]
+    order: Callable[[Any], tuple] | None
+
+
+def _picker(keys: tuple) -> Callable[[Any], tuple]:
+    """``itemgetter(*keys)`` that always answers a tuple (also for no key or one)."""
+    if len(keys) > 1:
+        return itemgetter(*keys)
+    if keys:
+        key = keys[0]
+        return lambda values: (values[key],)
+    return lambda values: ()
 
 
 @functools.lru_cache(maxsize=256)
@@ -193,7 +214,7 @@ class Table:
     _zone: tzinfo = field(init=False, repr=False)
     _variants: list[Callable[[Any], Hashable]] = field(init=False, repr=False)
     _pieces: dict[str, str] = field(init=False, repr=False)
-    _formats: dict[tuple, tuple[str, Callable[[dict], tuple]]] = field(init=False, repr=False)
+    _formats: dict[tuple, _RowFormat] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._zone = timezone.get_current_timezone()  # a lookup in the request's context
@@ -213,10 +234,11 @@ class Table:
         if len(_FORMATS) > 1000:  # a bound on distinct constants (the way back of a row action)
             _FORMATS.clear()
 
-    def _format(self, variants: tuple) -> tuple[str, Callable[[dict], tuple]]:
+    def _format(self, variants: tuple) -> _RowFormat:
         """The pattern of a row whose columns' variants are ``variants`` (every page column's
-        ``<td>``, the links and constants written in, its fields numbered in order) and what
-        picks a row's fields in that order; made once per table and variants."""
+        ``<td>``, the links and constants written in, its fields numbered in order), what picks
+        a row's distinct fields and what puts them in the pattern's order (None: they are in it
+        already, each named once); made once per table and variants."""
         chosen = iter(variants)
         tds = []
         for column in self._page_columns:
@@ -224,12 +246,12 @@ class Table:
             tds.append(f'<td class="{escape(column.td)}">' if column.td else "<td>")
             tds.append(f"{pattern}</td>")
         pattern, names = _positional(_fill(f"<tr{self.tr}>{''.join(tds)}</tr>\n", self._pieces))
-        if len(names) > 1:
-            pick = itemgetter(*names)
-        else:
-            pick = (lambda values: (values[names[0]],)) if names else (lambda values: ())
-        self._formats[variants] = pattern, pick
-        return pattern, pick
+        distinct = tuple(dict.fromkeys(names))
+        row_format = _RowFormat(pattern, _picker(distinct), None)
+        if distinct != names:  # a field named twice or more: escaped once, then repeated
+            row_format = row_format._replace(order=_picker(tuple(map(distinct.index, names))))
+        self._formats[variants] = row_format
+        return row_format
 
     # --- the page ---------------------------------------------------------------------------
 
@@ -252,7 +274,16 @@ class Table:
 
     def day_time(self, value: datetime | None) -> str:
         """``2026-03-02 14:05`` in the active time zone; blank for no time."""
-        return self.local(value).isoformat(" ", "minutes")[:16] if value else ""  # 2.5x strftime
+        if not value:
+            return ""
+        local = self.local(value)
+        # The naive date's and time's isoformat: 0.4 µs, the aware datetime's 0.7 (its offset
+        # looked up again), strftime 1.4.
+        return f"{local.date().isoformat()} {local.time().isoformat('minutes')}"
+
+    def clock(self, value: datetime | None) -> str:
+        """``14:05`` in the active time zone; blank for no time."""
+        return self.local(value).time().isoformat("minutes") if value else ""
 
     def row_html(self, row) -> SafeString:
         """One row's ``<tr>`` (the htmx answer to a row action)."""
@@ -262,19 +293,29 @@ class Table:
         """The ``<tr>`` of every row, for the table's ``<tbody>``: one ``format_html`` of the
         rows' patterns and their fields, each field escaped once per row (:func:`escaped`)
         however often its pattern names it."""
-        patterns = []
+        patterns: list[str] = []
         values: list = []
-        formats, variants = self._formats, self._variants
+        formats, variants, fields = self._formats, self._variants, self.fields
         for row in rows:
             key = tuple([variant(row) for variant in variants]) if variants else ()
-            pattern, pick = formats.get(key) or self._format(key)
+            pattern, pick, order = formats.get(key) or self._format(key)
             patterns.append(pattern)
-            values += pick({name: escaped(value) for name, value in self.fields(row).items()})
+            if order is None:
+                values += map(escaped, pick(fields(row)))
+            else:
+                values += order(tuple(map(escaped, pick(fields(row)))))
         return format_html("".join(patterns), *values) if patterns else SafeString("")
 
     def head_html(self) -> SafeString:
-        """The ``<th>`` of every page column, with its sort links when it has any."""
-        return format_html_join("", "<th>{}</th>", ((self._th(c),) for c in self._page_columns))
+        """The ``<th>`` of every page column, with its sort links when it has any; made once
+        per table class when it has no sort links (they alone depend on the request)."""
+        static = self.query is None or not any(c.sort for c in self._page_columns)
+        head = _HEADS.get(type(self)) if static else None
+        if head is None:
+            head = format_html_join("", "<th>{}</th>", ((self._th(c),) for c in self._page_columns))
+            if static:
+                _HEADS[type(self)] = head
+        return head
 
     def _th(self, column: Column) -> SafeString | str:
         if column.head is not None:
