@@ -26,8 +26,11 @@ How a page's rows are made, and why (issue 16's "no slower than the f-string row
   per-cell ``format_html`` per row;
 - a field is escaped once per row however often the pattern names it (an organizer's email is
   in four places), by :func:`escaped`: ``conditional_escape`` without the ``keep_lazy`` wrapper
-  that took four fifths of escaping a ``str``;
-- a page's rows are one ``format_html`` (the rows' patterns joined, their fields in order).
+  that took four fifths of escaping a ``str``; and it is one argument of ``format_html``
+  however often the pattern names it (the patterns number their fields), so ``format_html``
+  checks it once: an organizers page passed 920 arguments for 500 distinct fields;
+- every ten rows are one ``format_html`` (the rows' patterns joined, their fields numbered on
+  from the previous row's), not one per row nor one per page (:meth:`Table.rows_html`).
 
 The first declaration (a ``format_html`` per cell, escaping through ``conditional_escape``) made
 the rows of a 50-row page 2.5 times the f-strings' (organizers 3.4 against 1.3 ms, best of 400);
@@ -49,7 +52,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from operator import itemgetter
 from string import Formatter
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.http import FileResponse, QueryDict, StreamingHttpResponse
@@ -140,17 +143,42 @@ def _fill(pattern: str, pieces: Mapping[str, str]) -> str:
 
 
 _FORMATS: dict[tuple, dict] = {}
+ROWS_PER_FORMAT = 10  # rows filled by one format_html (see Table.rows_html)
 _HEADS: dict[type, SafeString] = {}  # a table class's headings, when they have no sort links
 
 
-class _RowFormat(NamedTuple):
-    """A row's ``format_html`` pattern (positional fields), what picks the row's distinct
-    fields from :meth:`Table.fields` in order, and what repeats them in the pattern's order
-    when the pattern names a field more than once (else None)."""
+class _RowFormat:
+    """A row's ``format_html`` pattern, its fields numbered from any first index (its place
+    among the arguments of the rows filled together), and what picks the row's distinct
+    fields from :meth:`Table.fields` in the order of their numbers. A field the pattern
+    names twice or more is one argument: escaped once, and checked once by ``format_html``
+    (an organizer's email is in four places)."""
 
-    pattern: str
-    pick: Callable[[Any], tuple]
-    order: Callable[[Any], tuple] | None
+    __slots__ = ("_patterns", "_pieces", "pick")
+
+    def __init__(self, pattern: str) -> None:
+        pieces: list[tuple[str, int | None, str]] = []
+        names: dict[str, int] = {}
+        for literal, name, spec, conversion in Formatter().parse(pattern):
+            if name is None:
+                pieces.append((_literal(literal), None, ""))
+                continue
+            index = names.setdefault(name, len(names))
+            pieces.append((_literal(literal), index, _field("", spec, conversion)[1:]))
+        self._pieces = tuple(pieces)
+        self._patterns: dict[int, str] = {}
+        self.pick = _picker(tuple(names))
+
+    def at(self, first: int) -> str:
+        """The pattern with its fields numbered from ``first`` (made once per first index)."""
+        pattern = self._patterns.get(first)
+        if pattern is None:
+            pattern = "".join(
+                literal if index is None else f"{literal}{{{first + index}{rest}"
+                for literal, index, rest in self._pieces
+            )
+            self._patterns[first] = pattern
+        return pattern
 
 
 def _picker(keys: tuple) -> Callable[[Any], tuple]:
@@ -170,17 +198,6 @@ def _link_pattern(url_name: str, key: str, prefix: str, urlconf: str) -> str:
     once per process and script prefix."""
     url = str(conditional_escape(reverse(url_name, args=[_ANY_PK], urlconf=urlconf)))
     return _literal(url).replace(str(_ANY_PK), f"{{{key}}}")
-
-
-def _positional(pattern: str) -> tuple[str, tuple[str, ...]]:
-    """``pattern`` with its named fields made positional (``{}``), and their names in order."""
-    out, names = [], []
-    for literal, name, spec, conversion in Formatter().parse(pattern):
-        out.append(_literal(literal))
-        if name is not None:
-            names.append(name)
-            out.append(_field("", spec, conversion))
-    return "".join(out), tuple(names)
 
 
 def _field(name: str, spec: str | None, conversion: str | None) -> str:
@@ -236,20 +253,15 @@ class Table:
 
     def _format(self, variants: tuple) -> _RowFormat:
         """The pattern of a row whose columns' variants are ``variants`` (every page column's
-        ``<td>``, the links and constants written in, its fields numbered in order), what picks
-        a row's distinct fields and what puts them in the pattern's order (None: they are in it
-        already, each named once); made once per table and variants."""
+        ``<td>``, the links and constants written in) and what picks its fields; made once
+        per table and variants."""
         chosen = iter(variants)
         tds = []
         for column in self._page_columns:
             pattern = column.pattern(next(chosen) if column.variant is not None else None)
             tds.append(f'<td class="{escape(column.td)}">' if column.td else "<td>")
             tds.append(f"{pattern}</td>")
-        pattern, names = _positional(_fill(f"<tr{self.tr}>{''.join(tds)}</tr>\n", self._pieces))
-        distinct = tuple(dict.fromkeys(names))
-        row_format = _RowFormat(pattern, _picker(distinct), None)
-        if distinct != names:  # a field named twice or more: escaped once, then repeated
-            row_format = row_format._replace(order=_picker(tuple(map(distinct.index, names))))
+        row_format = _RowFormat(_fill(f"<tr{self.tr}>{''.join(tds)}</tr>\n", self._pieces))
         self._formats[variants] = row_format
         return row_format
 
@@ -290,21 +302,30 @@ class Table:
         return self.rows_html((row,))
 
     def rows_html(self, rows: Iterable) -> SafeString:
-        """The ``<tr>`` of every row, for the table's ``<tbody>``: one ``format_html`` of the
-        rows' patterns and their fields, each field escaped once per row (:func:`escaped`)
-        however often its pattern names it."""
+        """The ``<tr>`` of every row, for the table's ``<tbody>``: a ``format_html`` of the
+        patterns and fields of every :data:`ROWS_PER_FORMAT` rows, each field escaped once per
+        row (:func:`escaped`) however often its pattern names it.
+
+        Not one ``format_html`` for the whole page: every escaped field is a ``SafeString``,
+        which (as any instance of a class written in Python) the garbage collector counts, and
+        a page's 250–600 of them alive at once set off a collection on most requests (0.1 ms
+        each, bench/page_times.py); a few rows' worth at a time are freed before they do."""
+        pieces: list[str] = []
         patterns: list[str] = []
         values: list = []
         formats, variants, fields = self._formats, self._variants, self.fields
         for row in rows:
             key = tuple([variant(row) for variant in variants]) if variants else ()
-            pattern, pick, order = formats.get(key) or self._format(key)
-            patterns.append(pattern)
-            if order is None:
-                values += map(escaped, pick(fields(row)))
-            else:
-                values += order(tuple(map(escaped, pick(fields(row)))))
-        return format_html("".join(patterns), *values) if patterns else SafeString("")
+            row_format = formats.get(key) or self._format(key)
+            patterns.append(row_format.at(len(values)))
+            values += map(escaped, row_format.pick(fields(row)))
+            if len(patterns) == ROWS_PER_FORMAT:
+                pieces.append(format_html("".join(patterns), *values))
+                patterns.clear()
+                values.clear()
+        if patterns:
+            pieces.append(format_html("".join(patterns), *values))
+        return SafeString("".join(pieces))  # each piece a format_html
 
     def head_html(self) -> SafeString:
         """The ``<th>`` of every page column, with its sort links when it has any; made once
