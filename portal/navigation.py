@@ -33,9 +33,13 @@ NAV_ITEMS = (
 def nav_for(user, current_path: str) -> list[dict]:
     """The navigation entries ``user`` may use, marking the one ``current_path`` is under."""
     prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+    allowed: dict[tuple[str, ...], bool] = {}  # three sets of roles: asked of the user once each
     items = []
     for item in NAV_ITEMS:
-        if not user_has_role(user, item.roles):
+        may = allowed.get(item.roles)
+        if may is None:
+            may = allowed[item.roles] = user_has_role(user, item.roles)
+        if not may:
             continue
         url = _url(item.url_name, prefix, urlconf)
         if url is None:  # the area is not installed in this build
