@@ -61,7 +61,7 @@ from django.utils import timezone
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from .escaping import escaped
+from .escaping import escaped, escaped_all
 from .export import ExportKind, export_response
 
 Value = Callable[[Any], Any]  # row -> a typed value
@@ -318,13 +318,13 @@ class Table:
             key = tuple([variant(row) for variant in variants]) if variants else ()
             row_format = formats.get(key) or self._format(key)
             patterns.append(row_format.at(len(values)))
-            values += map(escaped, row_format.pick(fields(row)))
+            values += row_format.pick(fields(row))
             if len(patterns) == ROWS_PER_FORMAT:
-                pieces.append(format_html("".join(patterns), *values))
+                pieces.append(format_html("".join(patterns), *escaped_all(values)))
                 patterns.clear()
                 values.clear()
         if patterns:
-            pieces.append(format_html("".join(patterns), *values))
+            pieces.append(format_html("".join(patterns), *escaped_all(values)))
         return SafeString("".join(pieces))  # each piece a format_html
 
     def head_html(self) -> SafeString:
