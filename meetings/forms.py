@@ -6,6 +6,7 @@ cookie, else UTC) and leave the form as timezone-aware datetimes; the API gets t
 
 from __future__ import annotations
 
+import copy
 import zoneinfo
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -236,6 +237,16 @@ class CursorFilter(django_filters.Filter):
     keyset pager rather than as a WHERE."""
 
     field_class = CursorField
+
+    def __deepcopy__(self, memo):
+        """A copy for each filterset (django-filter deep-copies its filters per instance).
+        Nothing here changes per request but the parent and model the filterset sets, so a
+        shallow copy with its own ``extra`` does, in a fifth of the time; the copy makes its
+        own form field when asked."""
+        clone = copy.copy(self)
+        clone.extra = dict(self.extra)
+        clone.__dict__.pop("_field", None)
+        return clone
 
     def filter(self, qs, value):
         return qs
