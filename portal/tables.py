@@ -237,11 +237,13 @@ class Table:
         self._zone = timezone.get_current_timezone()  # a lookup in the request's context
         self._page_columns = [c for c in self.columns if c.on_page]
         self._variants = [c.variant for c in self._page_columns if c.variant is not None]
-        prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
-        pieces = {
-            name: _link_pattern(url_name, key, prefix, urlconf)
-            for name, (url_name, key) in self.links.items()
-        }
+        pieces = {}
+        if self.links:
+            prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+            pieces = {
+                name: _link_pattern(url_name, key, prefix, urlconf)
+                for name, (url_name, key) in self.links.items()
+            }
         for name, value in self.constants().items():
             pieces[name] = _literal(str(conditional_escape(value)))
         self._pieces = pieces
