@@ -318,8 +318,9 @@ class Table:
 
         Not one ``format_html`` for the whole page: every escaped field is a ``SafeString``,
         which (as any instance of a class written in Python) the garbage collector counts, and
-        a page's 250–600 of them alive at once set off a collection on most requests (0.1 ms
-        each, bench/page_times.py); a few rows' worth at a time are freed before they do."""
+        a page's 250–900 of them alive at once set off a collection (0.1–0.2 ms) on most
+        attendees pages of bench/page_times.py (0.9 a request, 0.5 in chunks of ten rows,
+        counted with ``gc.callbacks``); a few rows' worth at a time are freed before they do."""
         pieces: list[str] = []
         patterns: list[str] = []
         values: list = []
