@@ -44,7 +44,7 @@ class InstanceAttendeesTable(Table):
             "name": a.name or NONE,
             "email": a.email or NONE,
             "joined": self.day_time(a.join_time),
-            "left": self.day_time(a.leave_time)[11:] or NONE,
+            "left": self.clock(a.leave_time) or NONE,
             "minutes": minutes(a.duration_minutes),
         }
 

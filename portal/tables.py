@@ -26,8 +26,11 @@ How a page's rows are made, and why (issue 16's "no slower than the f-string row
   per-cell ``format_html`` per row;
 - a field is escaped once per row however often the pattern names it (an organizer's email is
   in four places), by :func:`escaped`: ``conditional_escape`` without the ``keep_lazy`` wrapper
-  that took four fifths of escaping a ``str``;
-- a page's rows are one ``format_html`` (the rows' patterns joined, their fields in order).
+  that took four fifths of escaping a ``str``; and it is one argument of ``format_html``
+  however often the pattern names it (the patterns number their fields), so ``format_html``
+  checks it once: an organizers page passed 920 arguments for 500 distinct fields;
+- every ten rows are one ``format_html`` (the rows' patterns joined, their fields numbered on
+  from the previous row's), not one per row nor one per page (:meth:`Table.rows_html`).
 
 The first declaration (a ``format_html`` per cell, escaping through ``conditional_escape``) made
 the rows of a 50-row page 2.5 times the f-strings' (organizers 3.4 against 1.3 ms, best of 400);
@@ -36,6 +39,14 @@ this one makes them as fast (1.2 against 1.24 ms) for the organizers, and a meet
 Whole pages (``bench/page_times.py``, CPU per request, 8cba398 then this code) were still
 slower after that: organizers 19–20 → 22–23 ms, attendees 12–13 → 15–16 ms, the trivial view
 3.2–3.3 → 3.6–3.8 ms; their rows differ by 0.2 ms at most, so the rest is outside the tables.
+The attendees page's last millisecond (7%), by part (µs, best of 1,400, 8cba398 → before →
+after the round that closed it): its cursors through django-filter 24 → 125 → 46 (the form
+class made per request), its 50 rows 242 → 361 → 259 (every field escaped and checked by
+``format_html``), the table's set-up and headings 0 → 24 → 4, the template with the context
+processors 747 → 887 → 554 (the navigation's eight ``reverse()`` on every page, and the
+header's three ``|date``). The pages' collections of the garbage collector also moved: a
+``SafeString`` is counted by it, and 250–900 of them alive at once started one on most
+requests.
 
 Exports go through one method, :meth:`Table.export_response`, which hands the typed values to
 :func:`portal.export.export_response` (CSV streamed, or Excel in constant memory).
@@ -58,7 +69,7 @@ from django.utils import timezone
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from .escaping import escaped
+from .escaping import escaped, escaped_all
 from .export import ExportKind, export_response
 
 Value = Callable[[Any], Any]  # row -> a typed value
@@ -140,6 +151,52 @@ def _fill(pattern: str, pieces: Mapping[str, str]) -> str:
 
 
 _FORMATS: dict[tuple, dict] = {}
+ROWS_PER_FORMAT = 10  # rows filled by one format_html (see Table.rows_html)
+_HEADS: dict[type, SafeString] = {}  # a table class's headings, when they have no sort links
+
+
+class _RowFormat:
+    """A row's ``format_html`` pattern, its fields numbered from any first index (its place
+    among the arguments of the rows filled together), and what picks the row's distinct
+    fields from :meth:`Table.fields` in the order of their numbers. A field the pattern
+    names twice or more is one argument: escaped once, and checked once by ``format_html``
+    (an organizer's email is in four places)."""
+
+    __slots__ = ("_patterns", "_pieces", "pick")
+
+    def __init__(self, pattern: str) -> None:
+        pieces: list[tuple[str, int | None, str]] = []
+        names: dict[str, int] = {}
+        for literal, name, spec, conversion in Formatter().parse(pattern):
+            if name is None:
+                pieces.append((_literal(literal), None, ""))
+                continue
+            index = names.setdefault(name, len(names))
+            pieces.append((_literal(literal), index, _field("", spec, conversion)[1:]))
+        self._pieces = tuple(pieces)
+        self._patterns: dict[int, str] = {}
+        self.pick = _picker(tuple(names))
+
+    def at(self, first: int) -> str:
+        """The pattern with its fields numbered from ``first`` (made once per first index)."""
+        pattern = self._patterns.get(first)
+        if pattern is None:
+            pattern = "".join(
+                literal if index is None else f"{literal}{{{first + index}{rest}"
+                for literal, index, rest in self._pieces
+            )
+            self._patterns[first] = pattern
+        return pattern
+
+
+def _picker(keys: tuple) -> Callable[[Any], tuple]:
+    """``itemgetter(*keys)`` that always answers a tuple (also for no key or one)."""
+    if len(keys) > 1:
+        return itemgetter(*keys)
+    if keys:
+        key = keys[0]
+        return lambda values: (values[key],)
+    return lambda values: ()
 
 
 @functools.lru_cache(maxsize=256)
@@ -149,17 +206,6 @@ def _link_pattern(url_name: str, key: str, prefix: str, urlconf: str) -> str:
     once per process and script prefix."""
     url = str(conditional_escape(reverse(url_name, args=[_ANY_PK], urlconf=urlconf)))
     return _literal(url).replace(str(_ANY_PK), f"{{{key}}}")
-
-
-def _positional(pattern: str) -> tuple[str, tuple[str, ...]]:
-    """``pattern`` with its named fields made positional (``{}``), and their names in order."""
-    out, names = [], []
-    for literal, name, spec, conversion in Formatter().parse(pattern):
-        out.append(_literal(literal))
-        if name is not None:
-            names.append(name)
-            out.append(_field("", spec, conversion))
-    return "".join(out), tuple(names)
 
 
 def _field(name: str, spec: str | None, conversion: str | None) -> str:
@@ -193,17 +239,19 @@ class Table:
     _zone: tzinfo = field(init=False, repr=False)
     _variants: list[Callable[[Any], Hashable]] = field(init=False, repr=False)
     _pieces: dict[str, str] = field(init=False, repr=False)
-    _formats: dict[tuple, tuple[str, Callable[[dict], tuple]]] = field(init=False, repr=False)
+    _formats: dict[tuple, _RowFormat] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._zone = timezone.get_current_timezone()  # a lookup in the request's context
         self._page_columns = [c for c in self.columns if c.on_page]
         self._variants = [c.variant for c in self._page_columns if c.variant is not None]
-        prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
-        pieces = {
-            name: _link_pattern(url_name, key, prefix, urlconf)
-            for name, (url_name, key) in self.links.items()
-        }
+        pieces = {}
+        if self.links:
+            prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+            pieces = {
+                name: _link_pattern(url_name, key, prefix, urlconf)
+                for name, (url_name, key) in self.links.items()
+            }
         for name, value in self.constants().items():
             pieces[name] = _literal(str(conditional_escape(value)))
         self._pieces = pieces
@@ -213,23 +261,19 @@ class Table:
         if len(_FORMATS) > 1000:  # a bound on distinct constants (the way back of a row action)
             _FORMATS.clear()
 
-    def _format(self, variants: tuple) -> tuple[str, Callable[[dict], tuple]]:
+    def _format(self, variants: tuple) -> _RowFormat:
         """The pattern of a row whose columns' variants are ``variants`` (every page column's
-        ``<td>``, the links and constants written in, its fields numbered in order) and what
-        picks a row's fields in that order; made once per table and variants."""
+        ``<td>``, the links and constants written in) and what picks its fields; made once
+        per table and variants."""
         chosen = iter(variants)
         tds = []
         for column in self._page_columns:
             pattern = column.pattern(next(chosen) if column.variant is not None else None)
             tds.append(f'<td class="{escape(column.td)}">' if column.td else "<td>")
             tds.append(f"{pattern}</td>")
-        pattern, names = _positional(_fill(f"<tr{self.tr}>{''.join(tds)}</tr>\n", self._pieces))
-        if len(names) > 1:
-            pick = itemgetter(*names)
-        else:
-            pick = (lambda values: (values[names[0]],)) if names else (lambda values: ())
-        self._formats[variants] = pattern, pick
-        return pattern, pick
+        row_format = _RowFormat(_fill(f"<tr{self.tr}>{''.join(tds)}</tr>\n", self._pieces))
+        self._formats[variants] = row_format
+        return row_format
 
     # --- the page ---------------------------------------------------------------------------
 
@@ -252,29 +296,58 @@ class Table:
 
     def day_time(self, value: datetime | None) -> str:
         """``2026-03-02 14:05`` in the active time zone; blank for no time."""
-        return self.local(value).isoformat(" ", "minutes")[:16] if value else ""  # 2.5x strftime
+        if not value:
+            return ""
+        local = self.local(value)
+        # The naive date's and time's isoformat: 0.4 µs, the aware datetime's 0.7 (its offset
+        # looked up again), strftime 1.4.
+        return f"{local.date().isoformat()} {local.time().isoformat('minutes')}"
+
+    def clock(self, value: datetime | None) -> str:
+        """``14:05`` in the active time zone; blank for no time."""
+        return self.local(value).time().isoformat("minutes") if value else ""
 
     def row_html(self, row) -> SafeString:
         """One row's ``<tr>`` (the htmx answer to a row action)."""
         return self.rows_html((row,))
 
     def rows_html(self, rows: Iterable) -> SafeString:
-        """The ``<tr>`` of every row, for the table's ``<tbody>``: one ``format_html`` of the
-        rows' patterns and their fields, each field escaped once per row (:func:`escaped`)
-        however often its pattern names it."""
-        patterns = []
+        """The ``<tr>`` of every row, for the table's ``<tbody>``: a ``format_html`` of the
+        patterns and fields of every :data:`ROWS_PER_FORMAT` rows, each field escaped once per
+        row (:func:`escaped`) however often its pattern names it.
+
+        Not one ``format_html`` for the whole page: every escaped field is a ``SafeString``,
+        which (as any instance of a class written in Python) the garbage collector counts, and
+        a page's 250–900 of them alive at once set off a collection (0.1–0.2 ms) on most
+        attendees pages of bench/page_times.py (0.9 a request, 0.5 in chunks of ten rows,
+        counted with ``gc.callbacks``); a few rows' worth at a time are freed before they do."""
+        pieces: list[str] = []
+        patterns: list[str] = []
         values: list = []
-        formats, variants = self._formats, self._variants
+        formats, variants, fields = self._formats, self._variants, self.fields
         for row in rows:
             key = tuple([variant(row) for variant in variants]) if variants else ()
-            pattern, pick = formats.get(key) or self._format(key)
-            patterns.append(pattern)
-            values += pick({name: escaped(value) for name, value in self.fields(row).items()})
-        return format_html("".join(patterns), *values) if patterns else SafeString("")
+            row_format = formats.get(key) or self._format(key)
+            patterns.append(row_format.at(len(values)))
+            values += row_format.pick(fields(row))
+            if len(patterns) == ROWS_PER_FORMAT:
+                pieces.append(format_html("".join(patterns), *escaped_all(values)))
+                patterns.clear()
+                values.clear()
+        if patterns:
+            pieces.append(format_html("".join(patterns), *escaped_all(values)))
+        return SafeString("".join(pieces))  # each piece a format_html
 
     def head_html(self) -> SafeString:
-        """The ``<th>`` of every page column, with its sort links when it has any."""
-        return format_html_join("", "<th>{}</th>", ((self._th(c),) for c in self._page_columns))
+        """The ``<th>`` of every page column, with its sort links when it has any; made once
+        per table class when it has no sort links (they alone depend on the request)."""
+        static = self.query is None or not any(c.sort for c in self._page_columns)
+        head = _HEADS.get(type(self)) if static else None
+        if head is None:
+            head = format_html_join("", "<th>{}</th>", ((self._th(c),) for c in self._page_columns))
+            if static:
+                _HEADS[type(self)] = head
+        return head
 
     def _th(self, column: Column) -> SafeString | str:
         if column.head is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import timedelta
 
 from django.urls import reverse
@@ -107,3 +108,13 @@ def test_scoped_manager_sees_sub_groups(client_for, db, history):
     client = client_for(sales_manager)
     assert client.get(url(history.m3)).status_code == 200  # Sales EMEA is under Sales
     assert client.get(url(history.m4)).status_code == 404  # Support
+
+
+def test_the_meeting_is_shown_held_in_the_users_time_zone(client_for, account_manager, history):
+    client = client_for(account_manager)
+    client.cookies["tz"] = "Pacific/Auckland"  # Thu 10:00 UTC is Thu 23:00 there
+    html = client.get(url(history.m4)).content.decode()
+    zone = zoneinfo.ZoneInfo("Pacific/Auckland")
+    start, end = history.m4.start_time.astimezone(zone), history.m4.end_time.astimezone(zone)
+    assert f"<dt>Held</dt><dd>{start:%Y-%m-%d %H:%M} – {end:%H:%M} " in html
+    assert f"<title>{history.m4.subject} on {start:%Y-%m-%d}" in html

@@ -12,6 +12,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from accounts.audit import audit_record
 from accounts.models import AuditAction
@@ -19,6 +20,8 @@ from accounts.tables import AuditLogTable
 from meetings.tables import AttendeeReportTable, DashboardMeetingsTable, InstanceAttendeesTable
 from organizers.models import ImportJob, ImportRow
 from organizers.tables import ImportResultTable, OrganizerTable
+from portal.escaping import escaped, escaped_all
+from portal.tables import Column, Table
 from sync.models import SyncRun
 from sync.tables import SyncRunTable
 from tests.factories import (
@@ -193,3 +196,42 @@ def test_sortable_headings_keep_the_filters_and_go_back_to_the_first_page(
     assert '<a href="?q=a&sort=name">Name</a>' in head
     html = client.get(reverse("organizers:list"), {"sort": "name"}).content.decode()
     assert '<a href="?sort=-name">Name</a>' in unescape(html)  # again: the other way
+
+
+class _Pairs(Table):
+    """A field named twice in its pattern, and one field only: what the rows' numbering of
+    fields and their escaping ten rows at a time must keep right."""
+
+    columns = (
+        Column("Name", html='<a title="{name}">{name}</a> {n}'),
+        Column("Note", html="{note}"),
+    )
+
+    def fields(self, row) -> dict:
+        return {"name": row[0], "n": row[1], "note": row[2]}
+
+
+def test_rows_fill_every_field_escaped_however_often_named_and_however_many_rows():
+    # Rows 0-9 hold text only (escaped together), 10-19 a NUL in row 12 (escaped one by
+    # one), 20-22 numbers.
+    nul = "a\x00b"
+    rows = [
+        (f"{EVIL}{i}", i if i >= 20 else str(i), f"{nul}{i}" if i == 12 else EVIL)
+        for i in range(23)
+    ]
+    html = str(_Pairs().rows_html(rows))
+    expected = "".join(
+        f'<tr><td><a title="{ESCAPED}{i}">{ESCAPED}{i}</a> {i}</td>'
+        f"<td>{f'{nul}{i}' if i == 12 else ESCAPED}</td></tr>\n"
+        for i in range(23)
+    )
+    assert html == expected
+
+
+def test_escaped_all_is_escaped_value_by_value():
+    values = [EVIL, "", "plain", "a\x00b", 7, None, mark_safe("<b>kept</b>"), "&"]
+    assert escaped_all(values) == [escaped(v) for v in values]
+    texts = [EVIL, "", "x\x00", "<", "&amp;"]
+    assert escaped_all(texts) == [escaped(v) for v in texts]
+    assert escaped_all(["<", ">"]) == ["&lt;", "&gt;"]
+    assert escaped_all([]) == []
