@@ -67,6 +67,7 @@ from pyroaring import BitMap
 
 from organizers.models import Organizer
 from portal.bulk import analyze_if_grown
+from portal.dates import sql_date
 
 from .models import (
     ATTENDEE_BUCKETS,
@@ -614,11 +615,7 @@ def _last_months() -> tuple[date | None, date | None]:
     with connection.cursor() as cursor:
         cursor.execute(sql)
         last, kept_last = cursor.fetchone()
-    return _as_date(last), _as_date(kept_last)
-
-
-def _as_date(value: date | str | None) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else value  # SQLite: a string
+    return sql_date(last), sql_date(kept_last)
 
 
 def _has_running_table() -> bool:
@@ -738,11 +735,12 @@ def rollups_rebuild(
     (not yet when migration 0008 builds the cells). Returns the number of meeting instances
     summed."""
     running = _has_running_table()
+    models = (*_CELL_MODELS, *((OrganizerRunning,) if running else ()))
     cursor = RollupCursor.objects.filter(name=REBUILD).first()
     if cursor is None or restart:
         bounds = MeetingInstance.objects.aggregate(low=Min("start_time"), high=Max("start_time"))
         if bounds["low"] is None:
-            for model in (*_CELL_MODELS, *((OrganizerRunning,) if running else ())):
+            for model in models:
                 model.objects.all().delete()
             RollupCursor.objects.filter(name=REBUILD).delete()
             return 0
@@ -767,7 +765,7 @@ def rollups_rebuild(
     if running:  # once, at the end: every step's months move every later month's totals
         rollups_rebuild_running()
     cursor.delete()
-    _analyze(*_CELL_MODELS, *((OrganizerRunning,) if running else ()))
+    _analyze(*models)
     return total
 
 
@@ -944,8 +942,7 @@ def rollup_slots_and_people(
         if sums[0] is not None:
             totals = {name: int(v or 0) for name, v in zip(_TOTALS, sums, strict=True)}
         if day is not None:
-            if isinstance(day, str):  # SQLite
-                day = date.fromisoformat(day)
+            day = sql_date(day)
             indexes.append(day.toordinal() - first_ordinal)
             blobs.append(_blob(slots_bytes))
         if people_bytes is not None:

@@ -38,11 +38,10 @@ from django.db.models.functions import (
 )
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from accounts.models import Role
 from organizers.models import Group, Organizer
-from portal.dates import in_supported_range
+from portal.dates import in_supported_range, sql_datetime
 from portal.ids import parse_id
 from portal.scoping import (
     group_descendant_ids,
@@ -553,7 +552,7 @@ def instances_version() -> dict:
         "last_id": last_id,
         "last_synced": last_synced,
         "last_attendees": last_attendees,
-        "oldest": _as_datetime(oldest),
+        "oldest": sql_datetime(oldest),
     }
 
 
@@ -564,15 +563,6 @@ def _instances_row(sql: str, params: tuple = ()) -> tuple:
     with connection.cursor() as cursor:
         cursor.execute(sql.format(table=quote(meta.db_table), **names), params)
         return cursor.fetchone()
-
-
-def _as_datetime(value) -> datetime | None:
-    """A timestamp as read without the ORM: aware already on PostgreSQL, text on SQLite."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value, UTC)
-    return value
 
 
 def dashboard_cache_key(

@@ -17,6 +17,8 @@ from datetime import UTC, date, datetime
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 EARLIEST_DATE = date(1970, 1, 1)
 LATEST_DATE = date(2999, 12, 31)
@@ -68,3 +70,21 @@ class SupportedDateFilter(django_filters.DateFilter):
     """django-filter's date filter with :class:`SupportedDateField`."""
 
     field_class = SupportedDateField
+
+
+# --- Values read with SQL, without the ORM's converters --------------------------------------
+
+
+def sql_datetime(value: datetime | str | None) -> datetime | None:
+    """A timestamp as read without the ORM: aware already on PostgreSQL, naive UTC text on
+    SQLite."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+def sql_date(value: date | str | None) -> date | None:
+    """A date as read without the ORM: a ``date`` on PostgreSQL, ISO text on SQLite."""
+    return date.fromisoformat(value) if isinstance(value, str) else value

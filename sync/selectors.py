@@ -9,16 +9,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from organizers.models import Group
+from portal.dates import sql_datetime
 
 from .areas import AREAS, Area, area_entry
 from .cadence import AreaCadence, CadencePlan, cadence_plan, duration_text
@@ -89,15 +89,7 @@ def _group_successes(area: str) -> tuple[int, int, datetime | None, datetime | N
     with connection.cursor() as cursor:
         cursor.execute(sql, [area, "", success, area, success])
         count, synced, oldest, whole = cursor.fetchone()
-    return count, synced, _moment(oldest), _moment(whole)
-
-
-def _moment(value) -> datetime | None:
-    """A timestamp read with SQL: an aware datetime (SQLite gives a naive UTC string)."""
-    if value is None or isinstance(value, datetime) and timezone.is_aware(value):
-        return value
-    moment = value if isinstance(value, datetime) else parse_datetime(value)
-    return timezone.make_aware(moment, UTC)
+    return count, synced, sql_datetime(oldest), sql_datetime(whole)
 
 
 def last_success_at(area: str) -> datetime | None:
