@@ -34,6 +34,9 @@ class _CaseInsensitiveEnum(StrEnum):
     @classmethod
     def from_api(cls, value: Any):
         """Return the member for an API value in any case; None (logged) when unknown or blank."""
+        member = cls._value2member_map_.get(value) if type(value) is str else None
+        if member is not None:
+            return member  # the value as documented: no lookup in any case needed
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         try:

@@ -194,7 +194,7 @@ class ApiFields:
     """One JSON object from the API, read by field name in any letter case."""
 
     def __init__(self, data: Any, kind: str):
-        if not isinstance(data, Mapping):
+        if type(data) is not dict and not isinstance(data, Mapping):
             raise ValueError(f"{kind}: expected a JSON object, got {type(data).__name__}")
         self.kind = kind
         self._data = data
@@ -233,6 +233,8 @@ class ApiFields:
         value = self._data.get(names[0])
         if type(value) is int:
             return value
+        if type(value) is str and value.isascii() and value.isdigit():
+            return int(value)  # "123456789": how several answers send their keys
         return self._read(parse_int, names)
 
     def required_integer(self, *names: str) -> int:

@@ -20,7 +20,7 @@ from gotomeeting import (
     ProductType,
     ScheduledMeeting,
 )
-from gotomeeting.parsing import parse_datetime, parse_int, parse_retry_after
+from gotomeeting.parsing import ApiFields, parse_datetime, parse_int, parse_retry_after
 
 MOMENT = datetime(2012, 6, 25, 22, 10, 46, tzinfo=UTC)
 
@@ -65,6 +65,25 @@ def test_numbers_sent_as_strings_become_ints():
     assert parse_int("") is None
     with pytest.raises(ValueError):
         parse_int("forty-two")
+
+
+@pytest.mark.parametrize(
+    "value", ["42", "0042", " 42 ", "42.0", "-7", "\u0664\u0662", "", 42, 42.0, None]
+)
+def test_a_field_read_by_name_gives_what_the_general_parser_gives(value):
+    # ApiFields.integer takes "123" and 123 without the general parser: same answer, and a
+    # value it does not take that way ("²", Arabic-Indic digits, a float) still parses.
+    assert ApiFields({"meetingId": value}, "Meeting").integer("meetingId") == parse_int(value)
+
+
+def test_an_integer_field_that_is_not_a_number_names_the_field():
+    with pytest.raises(ValueError, match=r"Meeting\.meetingId: not a number: '\xb2'"):
+        ApiFields({"meetingId": "\u00b2"}, "Meeting").integer("meetingId")
+
+
+@pytest.mark.parametrize("value", ["scheduled", "Scheduled", "SCHEDULED", " scheduled "])
+def test_an_enum_value_reads_in_any_case(value):
+    assert MeetingType.from_api(value) is MeetingType.SCHEDULED
 
 
 def test_retry_after_reads_seconds_and_http_dates():
