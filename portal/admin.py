@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, models
 from django.utils.functional import cached_property
 
 # Below this many rows the exact count is cheap, so the estimate is not used.
@@ -51,6 +51,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     paginator = EstimatedCountPaginator
     list_per_page = 50
     list_max_show_all = 200  # "Show all" only for lists this short
+    # A link without a scheme is an https one (GoTo's join links); Django 6's default too.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
