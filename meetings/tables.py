@@ -39,6 +39,10 @@ class InstanceAttendeesTable(Table):
         ),
     )
 
+    # The fields of an attendee the page's rows read (:func:`meetings.selectors.
+    # instance_attendees_page` gives them, not model instances); the export reads Attendees.
+    reads = ("name", "email", "join_time", "leave_time", "duration_minutes")
+
     def fields(self, a) -> dict:
         return {
             "name": a.name or NONE,

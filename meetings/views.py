@@ -439,7 +439,7 @@ class InstanceDetailView(MeetingsView):
         filterset = CursorFilterSet(request.GET)
         form = filterset.form
         page = selectors.instance_attendees_page(
-            instance=instance, cursor=filterset.cursor("after")
+            instance=instance, cursor=filterset.cursor("after"), fields=table.reads
         )
         held = table.day_time(instance.start_time)  # what |date:"Y-m-d H:i" shows, 3x faster
         return render(
