@@ -107,6 +107,11 @@ def test_sync_script_syncs_the_sandbox_and_compares_with_bulk_create(run_script)
     assert full["api_calls"] > incremental["api_calls"] > 0
     assert incremental["instances_written"] == incremental["attendees_written"] == 0
     assert data["summary"]["ratio"] > 0
+    # Each round syncs from an empty portal: every one writes all the rows again.
+    assert len(data["rounds"]) == 3
+    assert {(r["instances_written"], r["attendees_written"]) for r in data["rounds"]} == {
+        (raw["instances"], raw["attendees"])
+    }
 
 
 def test_api_budget_script_counts_each_area_and_runs_workers_on_one_token(run_script):
