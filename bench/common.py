@@ -94,9 +94,12 @@ def bench_database(suffix: str = "", *, keep: bool = False) -> Iterator[str]:
 
 
 def _checkpoint(conn) -> None:
-    """Write out what the previous benchmark left to write (the 10M-row growth data set, say)
-    before this one times anything: the sync benchmark, which follows the growth one, ran 30%
-    slower than alone, its raw baseline (timed last) less so."""
+    """Have PostgreSQL write out what the previous benchmark left it to write (the 10M-row
+    growth data set, say) before this one times anything. It is hygiene, not the cure of one
+    case: the sync benchmark still ran slower right after the growth one with it (16.2 s
+    against 12.5–14.2 s alone, 2026-12-04; the cause was not found), and its paired rounds
+    (bench/sync_speed.py) time the sync and its baseline side by side so that such a drift
+    weighs on both."""
     from psycopg import errors
 
     try:
