@@ -402,6 +402,8 @@ def main(argv: list[str] | None = None) -> int:
         "--rounds", type=int, default=ROUNDS, help="full syncs, each beside its baseline"
     )
     args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     data = run(size=args.size, keep_db=args.keep_db, rounds=args.rounds)
     publish("sync", data, report(data))  # report() first: it adds the summary to data
     return 0
