@@ -185,39 +185,33 @@ def _sync_round(client, calls: CallLog, label: str) -> dict:
     }
 
 
-def _raw_bulk_create(repeat: int = 3) -> dict:
+def _raw_bulk_create() -> dict:
     """Re-insert the rows the sync wrote with plain ``bulk_create`` (same rows, same tables,
-    same indexes, one transaction per table), ``repeat`` times; the median run is the baseline
-    (one run varied by a third from run to run on the 2-core machine)."""
+    same indexes, one transaction per table): the baseline of the round."""
     from django.db import connection, transaction
 
     from meetings.models import Attendee, MeetingInstance
 
     instances = list(MeetingInstance.objects.order_by("id"))
     attendees = list(Attendee.objects.order_by("id"))
-    runs = []
-    for _ in range(repeat):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"TRUNCATE {Attendee._meta.db_table}, {MeetingInstance._meta.db_table} CASCADE"
-            )
-        started = time.perf_counter()
-        with transaction.atomic():
-            MeetingInstance.objects.bulk_create(instances, batch_size=1000)
-        t_instances = time.perf_counter() - started
-        started = time.perf_counter()
-        with transaction.atomic():
-            Attendee.objects.bulk_create(attendees, batch_size=1000)
-        t_attendees = time.perf_counter() - started
-        runs.append((t_instances + t_attendees, t_instances, t_attendees))
-    total, t_instances, t_attendees = sorted(runs)[len(runs) // 2]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"TRUNCATE {Attendee._meta.db_table}, {MeetingInstance._meta.db_table} CASCADE"
+        )
+    started = time.perf_counter()
+    with transaction.atomic():
+        MeetingInstance.objects.bulk_create(instances, batch_size=1000)
+    t_instances = time.perf_counter() - started
+    started = time.perf_counter()
+    with transaction.atomic():
+        Attendee.objects.bulk_create(attendees, batch_size=1000)
+    t_attendees = time.perf_counter() - started
     return {
         "instances": len(instances),
         "attendees": len(attendees),
         "instances_seconds": round(t_instances, 3),
         "attendees_seconds": round(t_attendees, 3),
-        "seconds": round(total, 3),
-        "all_seconds": [round(run[0], 3) for run in runs],
+        "seconds": round(t_instances + t_attendees, 3),
     }
 
 
@@ -260,7 +254,7 @@ def run(*, size: str, keep_db: bool, rounds: int = ROUNDS) -> dict:
                 if not incremental:
                     incremental = _sync_round(client, calls, "incremental")
                 log(f"sync: raw bulk_create of the same rows ({number}/{rounds})…")
-                raw = _raw_bulk_create(repeat=1)
+                raw = _raw_bulk_create()
                 done.append({"full": full, "raw": raw, "ratio": raw["seconds"] / full["seconds"]})
     ranked = sorted(done, key=lambda one: one["ratio"])
     median = ranked[len(ranked) // 2]
