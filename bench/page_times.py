@@ -1,7 +1,8 @@
-"""In-process page times: the list pages of ``bench/dashboard.py``, through Django's test client
+"""In-process page times: the pages of ``bench/dashboard.py``, through Django's test client
 with the page cache off, each beside the trivial view, interleaved.
 
     python bench/page_times.py [--root TREE] [--attendees 1000000] [--runs 200] [--profile PAGE]
+        [--pages organizers attendees dashboard dashboard_empty]
 
 Loads the same generated account as ``bench/dashboard.py`` (``bench/dataset.py``) into a fresh
 PostgreSQL database, then requests trivial, organizers, attendees, trivial, organizers, … and
@@ -26,6 +27,7 @@ import time
 from pathlib import Path
 
 PAGES = ("trivial", "organizers", "attendees")
+ALL_PAGES = (*PAGES, "dashboard", "dashboard_empty")
 
 
 def _use_root(root: Path) -> None:
@@ -44,12 +46,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--attendees", type=int, default=1_000_000)
     parser.add_argument("--instances", type=int, default=0, help="default: attendees / 10")
     parser.add_argument("--runs", type=int, default=200, help="requests of each page")
-    parser.add_argument("--profile", choices=PAGES[1:], default="")
+    parser.add_argument("--profile", choices=ALL_PAGES[1:], default="")
+    parser.add_argument(
+        "--pages",
+        nargs="+",
+        choices=ALL_PAGES[1:],
+        default=list(PAGES[1:]),
+        help="pages timed beside the trivial view (default: organizers attendees)",
+    )
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database")
     parser.add_argument(
         "--database", default="", help="a database kept by --keep-db: reuse it, load nothing"
     )
     args = parser.parse_args(argv)
+    pages = ("trivial", *dict.fromkeys(args.pages))
     _use_root(args.root.resolve())
     os.environ["CACHE_URL"] = "dummycache://"  # no page cache: every request computes its page
 
@@ -88,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise RuntimeError(f"{urls[name]} answered {response.status_code}")
 
         for _ in range(5):  # warm: imports, template loading, the session's first request
-            for name in PAGES:
+            for name in pages:
                 get(name)
         if args.profile:
             import cProfile
@@ -103,17 +113,17 @@ def main(argv: list[str] | None = None) -> int:
             stats.sort_stats("tottime").print_stats(35)
             stats.sort_stats("cumulative").print_stats(60)
             return 0
-        times: dict[str, list[float]] = {name: [] for name in PAGES}
-        cpu: dict[str, list[float]] = {name: [] for name in PAGES}
+        times: dict[str, list[float]] = {name: [] for name in pages}
+        cpu: dict[str, list[float]] = {name: [] for name in pages}
         for _ in range(args.runs):
-            for name in PAGES:
+            for name in pages:
                 started, started_cpu = time.perf_counter(), time.process_time()
                 get(name)
                 cpu[name].append((time.process_time() - started_cpu) * 1000)
                 times[name].append((time.perf_counter() - started) * 1000)
         trivial = statistics.median(times["trivial"])
         print(f"page times in-process, {args.root}, {args.runs} requests each (ms):")
-        for name in PAGES:
+        for name in pages:
             median = statistics.median(times[name])
             quartile = statistics.quantiles(times[name], n=4)[0]
             print(
