@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
 
@@ -40,3 +40,19 @@ def escaped_all(values: list) -> list:
         if joined.count(_JOIN) == len(values) - 1:
             return list(map(SafeString, html.escape(joined).split(_JOIN)))
     return list(map(escaped, values))
+
+
+def html_attrs(attrs: dict[str, Any]) -> SafeString:
+    """A widget's attributes as Django's ``django/forms/widgets/attrs.html`` writes them, in
+    their order: ``True`` is the bare name, ``False`` leaves the attribute out, anything else
+    is ``name="value"``, escaped. (``flatatt`` writes the same attributes sorted, booleans
+    last.)"""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+            for name, value in attrs.items()
+            if value is not False
+        ),
+    )
