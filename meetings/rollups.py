@@ -28,8 +28,9 @@ Decisions (issue 14), and why:
   sketch would save little of it and cost the "≈" and an error bound on the page: no sketch.
 - **A viewer's day is not a UTC day.** The whole UTC days inside the viewer's range come from
   cells; the partial UTC days at both edges from the raw rows (at most two days of them). The
-  quarter-hour slots are moved into the viewer's zone one by one, each with its own offset, so
-  DST changes and half- or quarter-hour zones (Asia/Kolkata, Asia/Kathmandu) are exact.
+  quarter-hour slots are moved into the viewer's zone each by its own offset (whole days at a
+  time between two changes of it), so DST changes and half- or quarter-hour zones
+  (Asia/Kolkata, Asia/Kathmandu) are exact (:func:`local_hours`).
 - **Kept by the sync in the same transaction as the rows** (:func:`rollups_kept` around each
   place that writes instances or attendees): the cells an instance was in before and is in
   after are recomputed from the raw rows (delete + insert), then their groups' cells (from
@@ -49,6 +50,7 @@ Decisions (issue 14), and why:
 
 from __future__ import annotations
 
+import functools
 import logging
 from array import array
 from collections.abc import Callable, Iterable, Iterator
@@ -985,38 +987,86 @@ class LocalHours:
         return self.counts.sum(axis=1)
 
 
+_STEP = timedelta(minutes=SLOT_MINUTES)
+
+
+def _offset_slots(moment: datetime, tz: tzinfo) -> int:
+    """``tz``'s UTC offset at ``moment`` in quarter-hours, rounded down as a local clock's
+    minutes are (an offset with seconds, a zone's local mean time of old, say)."""
+    return moment.astimezone(tz).utcoffset() // _STEP
+
+
+@functools.lru_cache(maxsize=256)
+def _year_midnights(tz: tzinfo, year: int) -> np.ndarray:
+    """``tz``'s offset (:func:`_offset_slots`) at each UTC midnight of ``year`` (read-only).
+    The zone's rules do not change while the process runs (ZoneInfo keeps them too): a year of
+    a zone is read once, not the 366 conversions a dashboard would make on every view."""
+    first = datetime(year, 1, 1, tzinfo=UTC)
+    days = (date(year + 1, 1, 1) - date(year, 1, 1)).days
+    offsets = np.array([_offset_slots(first + timedelta(days=i), tz) for i in range(days)])
+    offsets.flags.writeable = False
+    return offsets
+
+
+@functools.lru_cache(maxsize=256)
+def _day_offsets(tz: tzinfo, day: date) -> np.ndarray:
+    """``tz``'s offset at each quarter-hour of the UTC ``day`` (read-only): a day with a DST
+    change, of which a zone has a few a year."""
+    begin = _day_start(day)
+    offsets = np.array([_offset_slots(begin + _STEP * slot, tz) for slot in range(SLOTS)])
+    offsets.flags.writeable = False
+    return offsets
+
+
+def _midnights(tz: tzinfo, first: date, count: int) -> np.ndarray:
+    """``tz``'s offset at the UTC midnights of ``first`` and the ``count - 1`` days after it."""
+    last = first + timedelta(days=count - 1)
+    years = [_year_midnights(tz, year) for year in range(first.year, last.year + 1)]
+    skip = (first - date(first.year, 1, 1)).days
+    return np.concatenate(years)[skip : skip + count]
+
+
+def _check(low: int, high: int, size: int) -> None:
+    if low < 0 or high >= size:
+        raise ValueError("a UTC day outside the viewer's range")
+
+
 def local_hours(slots: UtcSlots, *, tz: tzinfo, start: date, days: int) -> LocalHours:
     """Meetings per local (day, hour) in ``tz`` of the range of ``days`` local days from
-    ``start``, from counts per UTC quarter-hour: each UTC day shifted by its offset as a whole
-    (every zone's offset is a multiple of 15 minutes), a day whose offset changes slot by
-    slot. The UTC days lie inside the range (:meth:`RollupRange.inside`)."""
+    ``start``, from counts per UTC quarter-hour. The UTC days lie inside the range
+    (:meth:`RollupRange.inside`).
+
+    Every UTC quarter-hour moves by ``tz``'s offset at that moment, in whole quarter-hours (every
+    zone's offset is a multiple of 15 minutes), as NumPy arrays: the days between two changes
+    of the offset at UTC midnight (a DST change, say) move as one block, and each slot of a day
+    whose two midnights differ by its own offset. So DST changes and half- or quarter-hour
+    zones (Asia/Kolkata, Asia/Kathmandu) are exact (no zone changes its offset and back within
+    a day). The offsets are read once per process and zone (:func:`_year_midnights`).
+    """
     hours = LocalHours(start, days)
-    if slots.first is None or not slots.counts.any():
+    counts = slots.counts
+    if slots.first is None or not counts.any():
         return hours
+    n = len(counts)
+    midnights = _midnights(tz, slots.first, n + 1)
     quarters = np.zeros(days * SLOTS, np.int64)
-    step = timedelta(minutes=SLOT_MINUTES)
     base = (slots.first - start).days * SLOTS  # the first UTC day's slot 0 at offset 0
-    by_offset: dict[int, list[int]] = {}
-    for index in np.flatnonzero(slots.counts.any(axis=1)).tolist():
-        begin = _day_start(slots.first + timedelta(days=index))
-        offset = begin.astimezone(tz).utcoffset()
-        if offset == (begin + step * (SLOTS - 1)).astimezone(tz).utcoffset():
-            minutes = int(offset.total_seconds()) // 60
-            by_offset.setdefault(minutes // SLOT_MINUTES, []).append(index)
-            continue
-        for slot in np.flatnonzero(slots.counts[index]).tolist():
-            local = (begin + step * slot).astimezone(tz)
-            position = (local.date() - start).days * SLOTS
-            quarters[position + (local.hour * 60 + local.minute) // SLOT_MINUTES] += int(
-                slots.counts[index, slot]
-            )
-    for shift, indexes in by_offset.items():
-        rows = np.asarray(indexes)
-        positions = (base + shift + rows * SLOTS)[:, None] + np.arange(SLOTS)
-        if positions[0, 0] < 0 or positions[-1, -1] >= len(quarters):
-            raise ValueError("a UTC day outside the viewer's range")
-        quarters[positions.ravel()] += slots.counts[rows].ravel()
-    hours.counts += quarters.reshape(days, 24, 60 // SLOT_MINUTES).sum(axis=2)
+    flat = counts.ravel()
+    run = 0  # the first day of a run of days whose midnights all have one offset
+    for index in [*np.flatnonzero(midnights[:-1] != midnights[1:]).tolist(), n]:
+        if run < index:  # the days run … index - 1 move by one offset
+            at = base + int(midnights[run]) + run * SLOTS
+            _check(at, at + (index - run) * SLOTS - 1, len(quarters))
+            quarters[at : at + (index - run) * SLOTS] += flat[run * SLOTS : index * SLOTS]
+        if index < n:  # the offset changes within the day: slot by slot
+            cells = np.flatnonzero(counts[index])
+            offsets = _day_offsets(tz, slots.first + timedelta(days=index))[cells]
+            positions = base + index * SLOTS + cells + offsets
+            if len(cells):
+                _check(int(positions.min()), int(positions.max()), len(quarters))
+                np.add.at(quarters, positions, counts[index, cells])
+        run = index + 1
+    hours.counts += quarters.reshape(-1, SLOTS // 24).sum(axis=1).reshape(days, 24)
     return hours
 
 
