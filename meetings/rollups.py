@@ -790,10 +790,12 @@ def _analyze(*models) -> None:
 @dataclass(frozen=True)
 class RollupRange:
     """The whole UTC days ``first``…``last`` inside a viewer's range (None: none), and the
-    moments around them that only raw rows can answer."""
+    moments around them that only raw rows can answer; ``exact``: the range is those days and
+    nothing around them (a viewer whose zone is UTC at both ends, or an Admin's whole days)."""
 
     first: date | None
     last: date | None
+    exact: bool = False
 
     @classmethod
     def inside(cls, low: datetime, high: datetime) -> RollupRange:
@@ -802,12 +804,16 @@ class RollupRange:
         last = high.date() - timedelta(days=1)
         if first > last:
             return cls(None, None)
-        return cls(first, last)
+        exact = low == _day_start(first) and high == _day_start(last + timedelta(days=1))
+        return cls(first, last, exact)
 
     def edges(self) -> Q:
-        """Instances outside the whole days (within the range already applied)."""
+        """Instances outside the whole days (within the range already applied): none when the
+        range is ``exact``, and no query is made for them."""
         if self.first is None:
             return Q()
+        if self.exact:
+            return Q(pk__in=[])
         return Q(start_time__lt=_day_start(self.first)) | Q(
             start_time__gte=_day_start(self.last + timedelta(days=1))
         )
@@ -1122,15 +1128,16 @@ def rollup_top_organizers(
     days: RollupRange,
     group_ids: set[int] | None,
     organizer_id: int | None,
-    edges: QuerySet[MeetingInstance],
+    edges: QuerySet[MeetingInstance] | None,
     limit: int,
 ) -> dict[str, list[dict]]:
     """The ``limit`` organizers with the most meetings (``"meetings"``) and the most
     attendee-minutes (``"minutes"``) — ties in organizer order, the unknown organizer last —
     with their names, ranked by the database in one statement: the whole UTC days from the
     running totals (OrganizerRunning) and the day cells (OrganizerDay, :func:`_top_terms`), the
-    raw rows of ``edges`` (the partial UTC days at the range's edges). Rows: ``organizer_id``,
-    ``meetings``, ``minutes`` and the organizer's ``first_name``, ``last_name``, ``email``.
+    raw rows of ``edges`` (the partial UTC days at the range's edges; None: none). Rows:
+    ``organizer_id``, ``meetings``, ``minutes`` and the organizer's ``first_name``,
+    ``last_name``, ``email``.
 
     Only the two lists leave the database: summing every organizer's cells and ranking them
     in Python took longer than the sums (5,000 organizers: ~100 ms, bench/growth.py); the
@@ -1161,13 +1168,14 @@ def rollup_top_organizers(
                  f"FROM {table} WHERE {where}", values)
             )  # fmt: skip
     try:
-        edge_sql, edge_params = (
-            edges.order_by()
-            .annotate(one=Value(1), minutes=Coalesce("attendee_minutes", 0))
-            .values_list("organizer_id", "one", "minutes")
-            .query.sql_with_params()
-        )
-        parts.append((f"SELECT * FROM ({edge_sql}) edge", list(edge_params)))  # noqa: S608
+        if edges is not None:
+            edge_sql, edge_params = (
+                edges.order_by()
+                .annotate(one=Value(1), minutes=Coalesce("attendee_minutes", 0))
+                .values_list("organizer_id", "one", "minutes")
+                .query.sql_with_params()
+            )
+            parts.append((f"SELECT * FROM ({edge_sql}) edge", list(edge_params)))  # noqa: S608
     except EmptyResultSet:  # a scope that selects nothing (e.g. ``pk__in=[]``)
         pass
     if not parts:

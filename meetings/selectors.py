@@ -38,6 +38,7 @@ from django.db.models.functions import (
 )
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from pyroaring import BitMap
 
 from accounts.models import Role
 from organizers.models import Group, Organizer
@@ -671,14 +672,19 @@ def dashboard_figures(
     (:mod:`meetings.rollups`), the partial UTC days at its edges (the viewer's midnight is
     not UTC's) from the rows of ``qs`` (:func:`history_instances` of the same filters)."""
     days, group_ids, organizer_id = _rollup_scope(user, filters)
-    edges = qs.filter(days.edges())
+    # No raw rows when the range is whole UTC days (a viewer in UTC): no query for them.
+    edges = None if days.exact else qs.filter(days.edges())
     slots, people, totals = rollups.rollup_slots_and_people(
         days=days, group_ids=group_ids, organizer_id=organizer_id
     )
     by_hour = rollups.local_hours(
         slots, tz=filters.window.tz, start=filters.window.start, days=filters.days
     )
-    edge_hours, edge_totals, edge_people = rollups.raw_figures(edges, tz=filters.window.tz)
+    edge_hours, edge_totals, edge_people = (
+        rollups.raw_figures(edges, tz=filters.window.tz)
+        if edges is not None
+        else ({}, dict.fromkeys(totals, 0), BitMap())
+    )
     for (day, hour), n in edge_hours.items():
         by_hour.add(day, hour, n)
     top = rollups.rollup_top_organizers(
