@@ -948,8 +948,10 @@ def rollup_slots_and_people(
     totals = {name: int(v) for name, v in zip(_TOTALS, sums, strict=True)}
     counts = np.zeros(((days.last - days.first).days + 1, SLOTS), np.int64)
     if cells:
-        first_ordinal = days.first.toordinal()
-        where = np.array([sql_date(row[0]).toordinal() - first_ordinal for row in cells])
+        read = [row[0] for row in cells]
+        if isinstance(read[0], str):  # SQLite's ISO text
+            read = [sql_date(day) for day in read]
+        where = np.array([day.toordinal() for day in read]) - days.first.toordinal()
         slots = np.frombuffer(b"".join([row[1] for row in cells]), dtype="<u4")
         slots = slots.reshape(-1, SLOTS)
         order = np.argsort(where, kind="stable")

@@ -750,13 +750,11 @@ def history_dashboard(
     oldest_day = timezone.localtime(oldest, filters.window.tz).date() if oldest else None
     before_oldest = oldest_day is not None and filters.window.start < oldest_day
     period = "week" if filters.by_week else "day"
+    label = "Week of {:%Y-%m-%d}" if filters.by_week else "{:%Y-%m-%d}"
     chart_data = {
         "period": {
             "label": f"Meetings per {period}",
-            "labels": [
-                (f"Week of {d:%Y-%m-%d}" if filters.by_week else f"{d:%Y-%m-%d}")
-                for d, _n in per_period
-            ],
+            "labels": [label.format(d) for d, _n in per_period],
             "values": [n for _d, n in per_period],
         },
         "distribution": {
