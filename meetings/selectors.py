@@ -556,7 +556,8 @@ def history_table_page(
     and group: the page only reads them. 51 instances with their organizer and group made the
     page's query 2.4–2.5 ms, 1.3 as named tuples (best of 300, bench/page_times.py's data), and
     left 402 objects the garbage collector counts alive, 52 as tuples. On PostgreSQL the rows
-    are read in the binary format (:func:`_binary_rows`): 0.8 → 0.3 ms of the process.
+    are read in the binary format (:func:`_binary_rows`): reading them took 0.8 ms of the
+    process, 0.3 so (best of 300).
     """
     names = ("pk", "start_time", *(f for f in fields if f not in ("pk", "start_time")))
     return keyset_page(
