@@ -44,8 +44,9 @@ Decisions (issue 14), and why:
   (issue 14's speed targets): the slots, the people and the key figures' sums in one statement
   (binary on PostgreSQL), summed and moved into the viewer's zone as NumPy arrays; the top
   organizers ranked by the database from the running totals, ten rows each, their names
-  joined to those rows alone. Nothing is cached between requests: a cold dashboard computes
-  everything from the cells.
+  joined to those rows alone. Nothing of the data is cached between requests: a cold
+  dashboard computes everything from the cells (only each time zone's offsets, a year at a
+  time, are kept by the process: :func:`local_hours`).
 """
 
 from __future__ import annotations
