@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import QueryDict
 
+from organizers.models import Organizer
 from portal.tables import Column, Export, Table
 
 from .models import MeetingInstance
@@ -110,15 +111,17 @@ class DashboardMeetingsTable(Table):
     )
 
     # The only fields of an instance (and its organizer and group) the page's rows read:
-    # 51 rows of every field cost a tenth of a cold dashboard (bench/). A field used below
-    # and missing here costs a query per row (tests/meetings/test_query_counts.py).
+    # :func:`meetings.selectors.history_table_page` gives them as named tuples, not model
+    # instances (the export reads MeetingInstances, with their organizer and group).
     reads = (
-        "instance_key", "meeting_id", "subject", "start_time", "end_time", "duration_minutes",
-        "num_attendees", "attendee_minutes", "organizer__first_name", "organizer__last_name",
-        "organizer__email", "group__name",
+        "subject", "start_time", "duration_minutes", "num_attendees", "attendee_minutes",
+        "organizer_id", "organizer__first_name", "organizer__last_name", "organizer__email",
+        "group_id", "group__name",
     )  # fmt: skip
 
-    def fields(self, i: MeetingInstance) -> dict:
+    def fields(self, i) -> dict:
+        """A row's fields, from a named tuple of :attr:`reads` (the page's) or from a
+        :class:`MeetingInstance` with its organizer and group."""
         return {
             "pk": i.pk,
             "subject": i.subject,
@@ -126,9 +129,23 @@ class DashboardMeetingsTable(Table):
             "duration": minutes(i.duration_minutes),
             "attendees": i.num_attendees,
             "attendee_minutes": intcomma(i.attendee_minutes),
-            "organizer": str(i.organizer) if i.organizer_id else NONE,
-            "group": str(i.group) if i.group_id else NONE,
+            "organizer": _organizer(i),
+            "group": _group(i),
         }
+
+
+def _organizer(i) -> str:
+    if i.organizer_id is None:
+        return NONE
+    if isinstance(i, MeetingInstance):
+        return str(i.organizer)
+    return Organizer.label(i.organizer__first_name, i.organizer__last_name, i.organizer__email)
+
+
+def _group(i) -> str:
+    if i.group_id is None:
+        return NONE
+    return str(i.group) if isinstance(i, MeetingInstance) else i.group__name
 
 
 class DashboardAttendeesTable(Table):

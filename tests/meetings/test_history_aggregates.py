@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from datetime import date
 
 from meetings import selectors
 from meetings.selectors import DateWindow, HistoryFilter
+from meetings.tables import DashboardMeetingsTable
+from tests.meetings.conftest import at, held
 
 UTC = zoneinfo.ZoneInfo("UTC")
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -17,7 +20,9 @@ def week_of_march_2(tz=UTC, **kwargs) -> HistoryFilter:
 
 
 def board(user, filters):
-    return selectors.history_dashboard(user=user, filters=filters, cursor=None)
+    return selectors.history_dashboard(
+        user=user, filters=filters, cursor=None, table_fields=DashboardMeetingsTable.reads
+    )
 
 
 def test_kpis_of_a_week_match_the_hand_count(history, admin_user):
@@ -181,3 +186,43 @@ def test_end_date_is_inclusive_and_the_next_midnight_is_not(history, admin_user)
     held(history.olga, "2026-03-09T00:00", 10, 0, 0)  # Monday after: out
     held(history.olga, "2026-03-01T23:59", 10, 0, 0)  # Sunday before: out
     assert board(admin_user, week_of_march_2()).kpis["meetings"] == 5
+
+
+def test_meetings_table_rows_show_organizer_group_and_figures(history, client_for, admin_user):
+    from django.urls import reverse
+
+    from tests.factories import MeetingInstanceFactory, OrganizerFactory
+
+    nameless = OrganizerFactory(first_name="", last_name="", email="noname@ex.com", group=None)
+    held(nameless, "2026-03-06T11:00", 15, 2, 25, subject="By email only")
+    MeetingInstanceFactory(
+        organizer=None, group=None, subject="Orphan", start_time=at("2026-03-07T08:30")
+    )
+    response = client_for(admin_user).get(
+        reverse("meetings:dashboard"), {"start": "2026-03-02", "end": "2026-03-08"}
+    )
+    table = response.content.decode().split('data-testid="meetings-table"', 1)[1]
+    rows = [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", table.split("</table>", 1)[0], flags=re.S)
+    ]
+    rows = [row for row in rows if row]
+    assert [row[0] for row in rows] == [
+        "Orphan",
+        "By email only",
+        "Support triage",
+        "EMEA all hands",
+        "Quick sync",
+        "Pipeline review",
+    ]
+    by_subject = {row[0]: row[1:] for row in rows}
+    assert by_subject["Orphan"][-2:] == ["—", "—"]
+    assert by_subject["By email only"][-2:] == ["noname@ex.com", "—"]
+    assert by_subject["EMEA all hands"][1:] == [
+        "1 h 30 min",
+        "12",
+        "900",
+        "Bob Baker",
+        "Sales EMEA",
+    ]
+    assert by_subject["Pipeline review"][0] == "2026-03-02 09:15"

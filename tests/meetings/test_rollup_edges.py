@@ -13,6 +13,7 @@ from meetings import selectors
 from meetings.models import Attendee, OrganizerDay
 from meetings.rollups import rollups_kept
 from meetings.selectors import DateWindow, HistoryFilter
+from meetings.tables import DashboardMeetingsTable
 from tests.meetings.conftest import held, stay
 
 
@@ -21,7 +22,10 @@ def board(user, start: str, end: str, zone: str = "UTC", **filters):
         start=date.fromisoformat(start), end=date.fromisoformat(end), tz=ZoneInfo(zone)
     )
     return selectors.history_dashboard(
-        user=user, filters=HistoryFilter(window=window, **filters), cursor=None
+        user=user,
+        filters=HistoryFilter(window=window, **filters),
+        cursor=None,
+        table_fields=DashboardMeetingsTable.reads,
     )
 
 
