@@ -207,7 +207,9 @@ def rollups_kept(*, instance_ids: Iterable[int] = (), instance_keys: Iterable[in
     _one_writer_at_a_time()
     # The rows just written, and the cells read next: statistics for the next writes' plans.
     analyze_if_grown(MeetingInstance, Attendee, Person, OrganizerDay, GroupDay, AccountDay)
-    rollups_recompute(before | after)
+    cells = before | after
+    if cells:  # the lock is held already
+        _recompute_cells(cells)
 
 
 # Any constant the rest of the portal does not use as an advisory lock key.
@@ -386,11 +388,21 @@ def _summed(rows: Iterable[tuple], people: dict[int, list[int]]) -> dict[Cell, F
 
 
 def rollups_recompute(cells: set) -> None:
-    """Recompute the OrganizerDay ``cells`` from the rows, then the GroupDay cells of their
-    groups and days; every attendee email of their instances is given a Person first."""
+    """Recompute the OrganizerDay ``cells`` from the rows, then the cells above them: the
+    GroupDay cells of their groups and days, the AccountDay cells of their days, and the
+    month levels and running totals of their months; every attendee email of their instances
+    is given a Person first."""
     if not cells:
         return
     _one_writer_at_a_time()
+    _recompute_cells(cells)
+
+
+def _recompute_cells(cells: set[Cell]) -> None:
+    """:func:`rollups_recompute`, the lock held. Each level's keys are read once, before its
+    cells are replaced, and say both which cells are stale and which others are read (the
+    cells summed in memory are not read back): a sync window costs a fixed number of
+    statements, not a few per month of it (bench/sync_speed.py)."""
     days = {day for _o, _g, day in cells}
     low, high = _day_start(min(days)), _day_start(max(days) + timedelta(days=1))
     organizers = {organizer for organizer, _g, _d in cells}
@@ -402,15 +414,21 @@ def rollups_recompute(cells: set) -> None:
         if (row[1], row[2], _utc(row[3]).date()) in cells
     ]
     summed = _summed(rows, _people_added([row[0] for row in rows]))
-    stale = [
-        pk
-        for pk, organizer_id, group_id, day in OrganizerDay.objects.filter(
-            _in("organizer_id", organizers), day__gte=min(days), day__lte=max(days)
-        ).values_list("pk", "organizer_id", "group_id", "day")
-        if (organizer_id, group_id, day) in cells
-    ]
-    for chunk in _chunks(stale):
-        OrganizerDay.objects.filter(pk__in=chunk).delete()
+    group_keys = {(group, day) for _o, group, day in cells}
+    # The OrganizerDay cells of the groups and days: those recomputed (stale) and the other
+    # organizers' cells of the same groups and days (summed into the GroupDay cells).
+    stale: list[int] = []
+    others: list[int] = []
+    for pk, organizer_id, group_id, day in OrganizerDay.objects.filter(
+        _in("group_id", {group for group, _d in group_keys}),
+        day__gte=min(days),
+        day__lte=max(days),
+    ).values_list("pk", "organizer_id", "group_id", "day"):
+        if (organizer_id, group_id, day) in cells:
+            stale.append(pk)
+        elif (group_id, day) in group_keys:
+            others.append(pk)
+    _delete(OrganizerDay, stale)
     _insert(
         OrganizerDay,
         [
@@ -418,13 +436,103 @@ def rollups_recompute(cells: set) -> None:
             for (o, g, d), figures in summed.items()
         ],
     )
-    group_days = _recompute_groups({(group, day) for _o, group, day in cells}, fresh=summed)
-    account_days = _recompute_account(days, fresh=group_days)
-    months = {_month(day) for _o, _g, day in cells}
+    group_days: dict[tuple[int | None, date], Figures] = {}
+    for (_o, group_id, day), figures in summed.items():
+        group_days.setdefault((group_id, day), Figures()).add_cell(figures)
+    for row in _values_of(OrganizerDay, others, ("group_id", *_CELL_VALUES)):
+        group_days.setdefault((row["group_id"], row["day"]), Figures()).merge(row)
+    months = {_month(day) for day in days}
+    month_keys = {(group, _month(day)) for group, day in group_keys}
+    # The GroupDay cells of the months (every group): those recomputed (stale), and the others
+    # the AccountDay cells of the days and the GroupMonth sets of the months are made of.
+    stale, others = [], []
+    for pk, group_id, day in GroupDay.objects.filter(_in_months(months)).values_list(
+        "pk", "group_id", "day"
+    ):
+        if (group_id, day) in group_keys:
+            stale.append(pk)
+        elif day in days or (group_id, _month(day)) in month_keys:
+            others.append(pk)
+    _delete(GroupDay, stale)
+    _insert(
+        GroupDay,
+        [{"group_id": g, "day": d, **figures.fields()} for (g, d), figures in group_days.items()],
+    )
+    account_days: dict[date, Figures] = {}
+    group_people: dict[tuple[int | None, date], list[BitMap]] = {}
+    for (group_id, day), figures in group_days.items():
+        account_days.setdefault(day, Figures()).add_cell(figures)
+        group_people.setdefault((group_id, _month(day)), []).append(figures.people)
+    for row in _values_of(GroupDay, others, ("group_id", *_CELL_VALUES)):
+        if row["day"] in days:
+            account_days.setdefault(row["day"], Figures()).merge(row)
+        key = (row["group_id"], _month(row["day"]))
+        if key in month_keys:
+            group_people.setdefault(key, []).append(BitMap.deserialize(bytes(row["people"])))
+    for chunk in _chunks(sorted(days)):
+        AccountDay.objects.filter(day__in=chunk).delete()
+    _insert(AccountDay, [{"day": d, **figures.fields()} for d, figures in account_days.items()])
     _recompute_months(months, organizers=organizers)
     _recompute_running(min(months), organizers=organizers)
-    _recompute_group_months({(group, _month(day)) for _o, group, day in cells}, fresh=group_days)
-    _recompute_account_months({_month(day) for day in days}, fresh=account_days)
+    stale_months = Q()
+    for month in months:
+        groups = {group for group, m in month_keys if m == month}
+        stale_months |= Q(month=month) & _in("group_id", groups)
+    GroupMonth.objects.filter(stale_months).delete()
+    _insert(
+        GroupMonth,
+        [
+            {"group_id": g, "month": m, "people": BitMap.union(*maps).serialize()}
+            for (g, m), maps in group_people.items()
+        ],
+    )
+    account_people: dict[date, list[BitMap]] = {}
+    for day, figures in account_days.items():
+        account_people.setdefault(_month(day), []).append(figures.people)
+    # The months' other days: none of ``days`` (just written, summed in memory).
+    if len(days) <= _CHUNK:
+        rest = AccountDay.objects.filter(_in_months(months)).exclude(day__in=sorted(days))
+        found = rest.values("day", "people")
+    else:
+        found = _others(
+            AccountDay, lambda key: key[0] in days, AccountDay.objects.filter(_in_months(months)),
+            ("day", "people"),
+        )  # fmt: skip
+    for row in found:
+        account_people.setdefault(_month(row["day"]), []).append(
+            BitMap.deserialize(bytes(row["people"]))
+        )
+    AccountMonth.objects.filter(month__in=sorted(months)).delete()
+    _insert(
+        AccountMonth,
+        [
+            {"month": m, "people": BitMap.union(*maps).serialize()}
+            for m, maps in account_people.items()
+        ],
+    )
+
+
+def _in_months(months: Iterable[date]) -> Q:
+    """``day`` in one of the calendar ``months``."""
+    q = Q()
+    for month in sorted(months):
+        q |= Q(day__gte=month, day__lt=_next_month(month))
+    return q
+
+
+def _values_of(model, pks: list[int], names: tuple) -> Iterator[dict]:
+    """The values ``names`` of the cells ``pks``."""
+    for chunk in _chunks(pks):
+        yield from model.objects.filter(pk__in=chunk).values(*names)
+
+
+def _delete(model, pks: list[int]) -> None:
+    """Delete the cells ``pks``: one plain DELETE a chunk (the cells have no relations)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    for chunk in _chunks(pks):
+        ids = ", ".join(str(int(pk)) for pk in chunk)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE id IN ({ids})")  # noqa: S608 (integers and the model's table)
 
 
 _CELL_VALUES = ("day", *_SCALARS, *_BUCKETS, "slots", "people")
@@ -436,84 +544,20 @@ def _others(model, keys_of: Callable[[tuple], bool], qs: QuerySet, names: tuple)
     already summed in memory are not read back (bench/sync_speed.py)."""
     columns = ("pk", *(name for name in ("organizer_id", "group_id") if _has(model, name)), "day")
     others = [row[0] for row in qs.values_list(*columns) if not keys_of(row[1:])]
-    for chunk in _chunks(others):
-        yield from model.objects.filter(pk__in=chunk).values(*names)
+    yield from _values_of(model, others, names)
 
 
 def _has(model, attname: str) -> bool:
     return any(f.attname == attname for f in model._meta.concrete_fields)
 
 
-def _recompute_groups(
-    keys: set[tuple[int | None, date]], *, fresh: dict[Cell, Figures]
-) -> dict[tuple[int | None, date], Figures]:
-    """Recompute the GroupDay cells ``keys`` (group, day): the union of their OrganizerDay
-    cells, those just recomputed (``fresh``, every cell of theirs that is not empty) taken from
-    memory, the others read. Returns the new cells."""
-    days = {day for _g, day in keys}
-    groups = {group for group, _d in keys}
-    summed: dict[tuple[int | None, date], Figures] = {}
-    for (_o, group_id, day), figures in fresh.items():
-        summed.setdefault((group_id, day), Figures()).add_cell(figures)
-    recomputed = {(o, g, d) for o, g, d in fresh}
-    cells = OrganizerDay.objects.filter(
-        _in("group_id", groups), day__gte=min(days), day__lte=max(days)
-    )
-    for row in _others(
-        OrganizerDay,
-        lambda key: key in recomputed or (key[1], key[2]) not in keys,
-        cells,
-        ("group_id", *_CELL_VALUES),
-    ):
-        summed.setdefault((row["group_id"], row["day"]), Figures()).merge(row)
-    stale = [
-        pk
-        for pk, group_id, day in GroupDay.objects.filter(
-            _in("group_id", groups), day__gte=min(days), day__lte=max(days)
-        ).values_list("pk", "group_id", "day")
-        if (group_id, day) in keys
-    ]
-    for chunk in _chunks(stale):
-        GroupDay.objects.filter(pk__in=chunk).delete()
-    _insert(
-        GroupDay,
-        [{"group_id": g, "day": d, **figures.fields()} for (g, d), figures in summed.items()],
-    )
-    return summed
-
-
-def _recompute_account(
-    days: set[date], *, fresh: dict[tuple[int | None, date], Figures] | None = None
-) -> dict[date, Figures]:
-    """Merge the AccountDay cells of ``days`` again from their GroupDay cells; the GroupDay
-    cells just recomputed (``fresh``: every one of them that is not empty) are taken from
-    memory, the days' other groups read. Returns the new cells."""
-    fresh = fresh or {}
-    summed: dict[date, Figures] = {}
-    for (_group, day), figures in fresh.items():
-        if day in days:
-            summed.setdefault(day, Figures()).add_cell(figures)
-    for chunk in _chunks(sorted(days)):
-        for row in _others(
-            GroupDay, lambda key: key in fresh, GroupDay.objects.filter(day__in=chunk), _CELL_VALUES
-        ):
-            summed.setdefault(row["day"], Figures()).merge(row)
-        AccountDay.objects.filter(day__in=chunk).delete()
-    _insert(AccountDay, [{"day": d, **figures.fields()} for d, figures in summed.items()])
-    return summed
-
-
-def _recompute_account_months(
-    months: set[date], *, fresh: dict[date, Figures] | None = None
-) -> None:
-    """Union the AccountMonth sets of ``months`` again from their AccountDay cells; those just
-    recomputed (``fresh``) taken from memory, the month's other days read."""
-    fresh = fresh or {}
+def _recompute_account_months(months: set[date]) -> None:
+    """Union the AccountMonth sets of ``months`` again from their AccountDay cells."""
     for month in sorted(months):
-        maps = [f.people for day, f in fresh.items() if _month(day) == month]
         days = AccountDay.objects.filter(day__gte=month, day__lt=_next_month(month))
-        for row in _others(AccountDay, lambda key: key[0] in fresh, days, ("people",)):
-            maps.append(BitMap.deserialize(bytes(row["people"])))
+        maps = [
+            BitMap.deserialize(bytes(people)) for people in days.values_list("people", flat=True)
+        ]
         AccountMonth.objects.filter(month=month).delete()
         if maps:
             _insert(AccountMonth, [{"month": month, "people": BitMap.union(*maps).serialize()}])
