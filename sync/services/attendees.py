@@ -184,11 +184,11 @@ def _store_attendees(
     name, leave time or minutes changed. Call it inside a transaction.
 
     ``stays``: the rows of ``attendees`` (:func:`_stays`, with the cached start times) if
-    the caller has them already. ``created_marked``: keys of instances the caller has just
-    created, in this transaction, already marked (``attendee_minutes`` from
-    :func:`_attendee_minutes_of_new`): an instance of them whose row says what this would
-    write is not written again (a back-fill's instances, each rewritten for nothing before:
-    bench/sync_speed.py).
+    the caller has them already; those stored are given their instance id in place.
+    ``created_marked``: keys of instances the caller has just created, in this transaction,
+    already marked (``attendee_minutes`` from :func:`_attendee_minutes_of_new`): an instance
+    of them whose row says what this would write is not written again (a back-fill's
+    instances, each rewritten for nothing before: bench/sync_speed.py).
     """
     stored = _Stored()
     instances: dict[int, tuple[int, datetime]] = {}
@@ -203,36 +203,40 @@ def _store_attendees(
         return stored
     if stays is None:
         stays = _stays(attendees, {key: start for key, (_pk, start) in instances.items()})
-    rows: dict[tuple[int, str, datetime], dict] = {}
-    for (key, email, join_time), row in stays.items():
-        target = instances.get(key)
-        if target is not None:
-            rows[(target[0], email, join_time)] = {**row, "instance_id": target[0]}
-            stored.with_rows.add(key)
     fields = ("name", "leave_time", "duration_minutes")
+    # The cached rows, by the identity the rows of ``stays`` have (instance key, not id).
+    key_of = {pk: key for key, (pk, _start) in instances.items()}
     existing: dict[tuple[int, str, datetime], dict] = {}
-    for ids in _chunks(sorted(pk for pk, _start in instances.values())):
+    for ids in _chunks(sorted(key_of)):
         for old in Attendee.objects.filter(instance_id__in=ids).values(
             "instance_id", "email", "join_time", *fields
         ):
-            existing[(old["instance_id"], old["email"], old["join_time"])] = old
-    new_rows = [row for identity, row in rows.items() if identity not in existing]
-    changed = [
-        row
-        for identity, row in rows.items()
-        if identity in existing and any(existing[identity][f] != row[f] for f in fields)
-    ]
+            existing[(key_of[old["instance_id"]], old["email"], old["join_time"])] = old
+    # One pass over the rows, each given its instance id in place (not copied: a hundred
+    # thousand rows a first sync, bench/sync_speed.py); each instance's attendee-minutes are
+    # its cached rows as they are now, summed here.
+    new_rows: list[dict] = []
+    changed: list[dict] = []
+    minutes = dict.fromkeys(marks, 0)
+    for identity, row in stays.items():
+        target = instances.get(identity[0])
+        if target is None:
+            continue
+        row["instance_id"] = target[0]
+        stored.with_rows.add(identity[0])
+        minutes[target[0]] += row["duration_minutes"]
+        old = existing.get(identity)
+        if old is None:
+            new_rows.append(row)
+        elif any(old[f] != row[f] for f in fields):
+            changed.append(row)
+    for identity, old in existing.items():
+        if identity not in stays:
+            minutes[old["instance_id"]] += old["duration_minutes"]
     stored.created, stored.updated = len(new_rows), len(changed)
     unique = ["instance", "email", "join_time"]
     insert_new_rows(Attendee, new_rows, unique=unique, update=fields)
     upsert_rows(Attendee, changed, unique=unique, update=fields)
-    # Each instance's attendee-minutes: its cached rows as they are now, summed here.
-    minutes = dict.fromkeys(marks, 0)
-    for identity, old in existing.items():
-        if identity not in rows:
-            minutes[identity[0]] += old["duration_minutes"]
-    for row in rows.values():
-        minutes[row["instance_id"]] += row["duration_minutes"]
     keep = {instances[key][0] for key in created_marked if key in instances}
     _mark_synced(
         {pk: total for pk, total in minutes.items() if pk not in keep or marks[pk] != (total, True)}
