@@ -69,7 +69,7 @@ from django.utils import timezone
 from pyroaring import BitMap
 
 from organizers.models import Organizer
-from portal.bulk import analyze_if_grown
+from portal.bulk import analyze_if_grown, any_of
 from portal.dates import sql_date, sql_datetime
 
 from .models import (
@@ -190,7 +190,7 @@ def rollup_cells_of(
     for name, values in (("pk", instance_ids), ("instance_key", instance_keys)):
         for chunk in _chunks(list(set(values))):
             for organizer_id, group_id, start in MeetingInstance.objects.filter(
-                **{f"{name}__in": chunk}
+                any_of(MeetingInstance, name, chunk)
             ).values_list("organizer_id", "group_id", "start_time"):
                 cells.add((organizer_id, group_id, _utc(start).date()))
     return cells
@@ -317,17 +317,16 @@ def _people_added(instance_ids: list[int]) -> dict[int, list[int]]:
     people: dict[int, list[int]] = {}
     unknown: list[int] = []
     for chunk in _chunks(instance_ids):
-        marks = ", ".join(["%s"] * len(chunk))
         with connection.cursor() as cursor:
             cursor.execute(
                 "WITH seen AS (SELECT a.instance_id, LOWER(a.email) AS email "  # noqa: S608
-                "FROM {attendee} a WHERE a.email <> '' AND a.instance_id IN ({marks})), "
+                "FROM {attendee} a WHERE a.email <> '' AND a.instance_id = ANY(%s)), "
                 "added AS (INSERT INTO {person} (email) SELECT DISTINCT email FROM seen "
                 "ON CONFLICT (email) DO NOTHING RETURNING id, email) "
                 "SELECT s.instance_id, COALESCE(p.id, n.id) FROM seen s "
                 "LEFT JOIN {person} p ON p.email = s.email "
-                "LEFT JOIN added n ON n.email = s.email".format(marks=marks, **_tables()),
-                chunk,
+                "LEFT JOIN added n ON n.email = s.email".format(**_tables()),
+                [chunk],
             )
             rows = cursor.fetchall()
         found: dict[int, list[int]] = {}
@@ -523,7 +522,7 @@ def _in_months(months: Iterable[date]) -> Q:
 def _values_of(model, pks: list[int], names: tuple) -> Iterator[dict]:
     """The values ``names`` of the cells ``pks``."""
     for chunk in _chunks(pks):
-        yield from model.objects.filter(pk__in=chunk).values(*names)
+        yield from model.objects.filter(any_of(model, "pk", chunk)).values(*names)
 
 
 def _delete(model, pks: list[int]) -> None:

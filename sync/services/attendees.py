@@ -22,7 +22,7 @@ from gotomeeting.windows import MAX_WINDOW_DAYS
 from meetings.models import Attendee, MeetingInstance
 from meetings.rollups import rollups_kept
 from organizers.models import Group
-from portal.bulk import insert_new_rows, upsert_rows
+from portal.bulk import any_of, insert_new_rows, upsert_rows
 
 from ..locks import lock_is_held
 from ..models import SyncArea, SyncRun
@@ -119,7 +119,7 @@ def _needing_attendees(
     for keys in _chunks(list(ended)):
         done.update(
             MeetingInstance.objects.filter(
-                instance_key__in=keys, attendees_synced_at__isnull=False
+                any_of(MeetingInstance, "instance_key", keys), attendees_synced_at__isnull=False
             ).values_list("instance_key", flat=True)
         )
     return {key: item for key, item in ended.items() if key not in done}
@@ -195,7 +195,7 @@ def _store_attendees(
     marks: dict[int, tuple[int, bool]] = {}  # instance id: (attendee_minutes, synced)
     for keys in _chunks(list(set(instance_keys))):
         for pk, key, start, minutes, synced_at in MeetingInstance.objects.filter(
-            instance_key__in=keys
+            any_of(MeetingInstance, "instance_key", keys)
         ).values_list(*_MARKED_VALUES):
             instances[key] = (pk, start)
             marks[pk] = (minutes, synced_at is not None)
@@ -208,7 +208,7 @@ def _store_attendees(
     key_of = {pk: key for key, (pk, _start) in instances.items()}
     existing: dict[tuple[int, str, datetime], dict] = {}
     for ids in _chunks(sorted(key_of)):
-        for old in Attendee.objects.filter(instance_id__in=ids).values(
+        for old in Attendee.objects.filter(any_of(Attendee, "instance", ids)).values(
             "instance_id", "email", "join_time", *fields
         ):
             existing[(key_of[old["instance_id"]], old["email"], old["join_time"])] = old

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
-from portal.bulk import insert_new_rows, upsert_rows
+from portal.bulk import any_of, insert_new_rows, upsert_rows
 
 if TYPE_CHECKING:
     from gotomeeting import models as api
@@ -47,7 +47,7 @@ def _upsert(
         return 0, 0
     existing: dict[Any, dict] = {}
     for keys in _chunks(list(by_key)):
-        for old in model.objects.filter(**{f"{key}__in": keys}).values(key, *fields):
+        for old in model.objects.filter(any_of(model, key, keys)).values(key, *fields):
             existing[old[key]] = old
     new_rows: list[dict] = []  # may carry create_only fields, so written apart
     changed: list[dict] = []
@@ -69,7 +69,7 @@ def _upsert(
     insert_new_rows(model, new_rows, unique=[key], update=[*fields, "synced_at"])
     upsert_rows(model, changed, unique=[key], update=[*fields, "synced_at"])
     for keys in _chunks(unchanged):
-        model.objects.filter(**{f"{key}__in": keys}).update(synced_at=now)
+        model.objects.filter(any_of(model, key, keys)).update(synced_at=now)
     return len(new_rows), len(changed)
 
 
