@@ -283,7 +283,7 @@ def _people_of(instance_ids: list[int]) -> dict[int, list[int]]:
 def _people_set(instance_ids: list[int]) -> BitMap:
     """The Person ids of everyone who attended these instances, as one set (the dashboard's
     raw rows at a range's edges). On PostgreSQL one statement, the instances one parameter
-    (an array's text) and the people one array, as :func:`_fetch` reads: with an ``%s`` per
+    (an array's text) and the people one array, as :func:`fetch_rows` reads: with an ``%s`` per
     instance, bound in Python, and a row per attendee read as text, the 371 instances of New
     York's edges of a year (3,500 attendees) took 2.0 ms of the process, 0.6–0.9 so
     (bench/page_times.py's data)."""
@@ -297,12 +297,12 @@ def _people_set(instance_ids: list[int]) -> BitMap:
     if connection.vendor == "postgresql":
         ids = f"{{{','.join(map(str, instance_ids))}}}"  # an array's text: bound as one string
         where = "a.instance_id = ANY(%s::bigint[])"
-        (found,) = _fetch(sql.format(ids="array_agg(p.id)", where=where, **_tables()), [ids])[0]
+        (found,) = fetch_rows(sql.format(ids="array_agg(p.id)", where=where, **_tables()), [ids])[0]
         return BitMap(found or ())
     sql = sql.replace("{ids}", "p.id")
     for chunk in _chunks(instance_ids):
         where = f"a.instance_id IN ({', '.join(['%s'] * len(chunk))})"
-        people.update([row[0] for row in _fetch(sql.format(where=where, **_tables()), chunk)])
+        people.update([row[0] for row in fetch_rows(sql.format(where=where, **_tables()), chunk)])
     return people
 
 
@@ -710,30 +710,16 @@ def rollups_rebuild_running() -> None:
             _recompute_running(first, organizers=None)
 
 
-ALL_GROUPS = object()  # in _recompute_group_months' keys: every group of the month
-
-
-def _recompute_group_months(
-    keys: set[tuple], *, fresh: dict[tuple[int | None, date], Figures] | None = None
-) -> None:
-    """Union the GroupMonth sets of ``keys`` (group, month) again from their GroupDay cells;
-    the GroupDay cells just recomputed (``fresh``: every one of them that is not empty) are
-    taken from memory, the month's other days read."""
-    fresh = fresh or {}
-    for month in sorted({month for _g, month in keys}):
-        groups = {group for group, m in keys if m == month}
-        days = GroupDay.objects.filter(day__gte=month, day__lt=_next_month(month))
-        stale = GroupMonth.objects.filter(month=month)
-        if ALL_GROUPS not in groups:
-            days = days.filter(_in("group_id", groups))
-            stale = stale.filter(_in("group_id", groups))
+def _recompute_group_months(months: set[date]) -> None:
+    """Union the GroupMonth sets of ``months`` (every group) again from their GroupDay cells:
+    the rebuild's months (a sync's window writes its own in :func:`_recompute_cells`)."""
+    for month in sorted(months):
         people: dict[int | None, list[BitMap]] = {}
-        for (group_id, day), figures in fresh.items():
-            if _month(day) == month and (ALL_GROUPS in groups or group_id in groups):
-                people.setdefault(group_id, []).append(figures.people)
-        for row in _others(GroupDay, lambda key: key in fresh, days, ("group_id", "people")):
-            people.setdefault(row["group_id"], []).append(BitMap.deserialize(bytes(row["people"])))
-        stale.delete()
+        for group_id, blob in GroupDay.objects.filter(
+            day__gte=month, day__lt=_next_month(month)
+        ).values_list("group_id", "people"):
+            people.setdefault(group_id, []).append(BitMap.deserialize(bytes(blob)))
+        GroupMonth.objects.filter(month=month).delete()
         _insert(
             GroupMonth,
             [
@@ -790,7 +776,7 @@ def _rebuild_days(first: date, last: date) -> int:
         months.add(month)
         month = _next_month(month)
     _recompute_months(months, organizers=None)
-    _recompute_group_months({(ALL_GROUPS, month) for month in months})
+    _recompute_group_months(months)
     _recompute_account_months(months)
     return len(rows)
 
@@ -939,7 +925,7 @@ def _blob(value) -> bytes:
     return value if isinstance(value, bytes) else bytes(value)
 
 
-def _fetch(sql: str, params: list) -> list[tuple]:
+def fetch_rows(sql: str, params: list) -> list[tuple]:
     """All rows of ``sql``; on PostgreSQL in the binary format: a year of cells is ~1.6 MB of
     slots, which the text format sends as hex and psycopg decodes, half the statement's time
     (bench/). Django's cursors bind on the client, which has no binary results, so this one
@@ -1014,7 +1000,7 @@ def rollup_slots_and_people(
             f"FROM {quote(month_model._meta.db_table)} WHERE month >= %s AND month < %s{scope}"
         )
         params += [adapt(first_month), adapt(after_months), *scope_params]
-    rows = _fetch(sql, params)
+    rows = fetch_rows(sql, params)
     cells = [row for row in rows if row[0] is not None]
     people = [BitMap.deserialize(_blob(row[2])) for row in rows if row[2] is not None]
     sums = next(row[3] for row in rows if row[3] is not None).split(",")
@@ -1311,7 +1297,7 @@ def raw_figures(
     """What the cells hold, summed from the raw rows of ``qs`` (the partial UTC days at a
     range's edges, a few thousand instances at most) in two queries: meetings per local (day,
     hour) in ``tz``, the sums of the key figures (as :func:`rollup_slots_and_people`) and the
-    people. The rows are read as :func:`_fetch` reads (binary on PostgreSQL): the text format's
+    people. The rows are read as :func:`fetch_rows` reads (binary on PostgreSQL): the text format's
     timestamps, parsed in Python, were most of their time (371 rows of New York's edges of a
     year, bench/page_times.py's data: 2.6 → 1 ms)."""
     try:
@@ -1319,7 +1305,7 @@ def raw_figures(
     except EmptyResultSet:  # a scope that selects nothing (e.g. ``pk__in=[]``)
         rows = []
     else:
-        rows = _fetch(sql, list(params))
+        rows = fetch_rows(sql, list(params))
     by_hour: dict[tuple[date, int], int] = {}
     totals = _empty_totals()
     for _pk, start, duration, num, minutes in rows:

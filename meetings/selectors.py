@@ -571,7 +571,7 @@ def history_table_page(
 
 def _binary_rows(names: tuple[str, ...]) -> Callable[[QuerySet], list]:
     """What reads a ``values_list(*names, named=True)`` as its named tuples: on PostgreSQL its
-    statement run as :func:`meetings.rollups._fetch` runs the roll-ups' (binary results: no
+    statement run as :func:`meetings.rollups.fetch_rows` runs the roll-ups' (binary results: no
     timestamp parsed from text, no Django cursor wrapper per row), elsewhere the queryset."""
     if connection.vendor != "postgresql":
         return list
@@ -582,7 +582,7 @@ def _binary_rows(names: tuple[str, ...]) -> Callable[[QuerySet], list]:
             sql, params = qs.query.sql_with_params()
         except EmptyResultSet:  # a scope that selects nothing
             return []
-        return [row(*values) for values in rollups._fetch(sql, list(params))]
+        return [row(*values) for values in rollups.fetch_rows(sql, list(params))]
 
     return fetch
 
